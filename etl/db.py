@@ -1,0 +1,59 @@
+"""Engines for the warehouse: one per URL, SQLite in WAL mode with a busy timeout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine
+
+from etl.settings import get_settings
+
+_engines: dict[str, Engine] = {}
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be reached or is not initialised."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    # Several web workers and a load share the file: WAL lets readers go on during a write.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    url = url or get_settings().database_url
+    engine = _engines.get(url)
+    if engine is None:
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url)
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+        _engines[url] = engine
+    return engine
+
+
+def dispose_engines() -> None:
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+def is_initialised(engine: Engine) -> bool:
+    return inspect(engine).has_table("load_batch")
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,215 @@
+"""Any supported file -> a raw table of cells. No meaning is given to the columns here.
+
+Readers detect the encoding (strict UTF-8 with or without BOM first, UTF-16 by its BOM, then
+charset detection, which misreads short Windows-1252 files when asked first), the delimiter,
+the sheet of an XLSX, a Google Forms `.zip`, and Framaforms' three header rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".zip")
+PREFERRED_SHEETS = ("form1", "réponses au formulaire 1", "form responses 1", "form_responses_1")
+
+
+class ExtractError(ValueError):
+    """The file cannot be read as a table; the message says why, for a person."""
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text (CSV) or typed values (XLSX), with its header row."""
+
+    frame: pd.DataFrame                 # columns are positions 0..n-1; cells str/None or typed
+    headers: list[str]                  # header text per column ('' when blank)
+    row_numbers: list[int]              # the row number a person sees in the file, per row
+    file_name: str
+    source_format: str                  # 'csv' or 'xlsx'
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    group_headers: list[str] = field(default_factory=list)  # Framaforms' block-label row
+    title: str | None = None            # Framaforms' title row
+    had_bom: bool = False
+
+    @property
+    def header_fingerprint(self) -> str:
+        """Identifies a form by its headers, so its response ids do not collide with another's."""
+        joined = "\x1f".join(h.strip().lower() for h in self.headers)
+        return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:12]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_table(path: Path) -> RawTable:
+    path = Path(path)
+    if not path.exists():
+        raise ExtractError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    data = path.read_bytes()
+    if not data.strip():
+        raise ExtractError(f"{path.name}: the file is empty")
+    if suffix == ".zip" or data[:4] == b"PK\x03\x04" and suffix not in (".xlsx", ".xlsm"):
+        if suffix in (".csv", ".tsv", ".txt"):
+            raise ExtractError(f"{path.name}: this is not a text table (it looks like a zip "
+                               f"or an Excel file renamed .csv)")
+        return _read_zip(path, data)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path.name, data)
+    if suffix in (".csv", ".tsv", ".txt"):
+        return _read_delimited(path.name, data)
+    raise ExtractError(f"{path.name}: unsupported file type '{suffix}' "
+                       f"(expected {', '.join(SUPPORTED_SUFFIXES)})")
+
+
+def _read_zip(path: Path, data: bytes) -> RawTable:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ExtractError(f"{path.name}: not a valid zip archive")
+    members = [n for n in archive.namelist()
+               if n.lower().endswith((".csv", ".tsv", ".xlsx")) and not n.startswith("__MACOSX")]
+    if len(members) != 1:
+        raise ExtractError(f"{path.name}: a zip must hold exactly one CSV or XLSX file "
+                           f"(found {len(members)})")
+    inner = archive.read(members[0])
+    name = f"{path.name}/{members[0]}"
+    if members[0].lower().endswith(".xlsx"):
+        return _read_xlsx(name, inner)
+    return _read_delimited(name, inner)
+
+
+def decode(data: bytes, name: str) -> tuple[str, str, bool]:
+    """Text, encoding name and whether a BOM was present."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig", True
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16", True
+    if b"\x00" in data[:4096]:
+        raise ExtractError(f"{name}: this is not a text table (it holds binary data)")
+    try:
+        return data.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["cp1252", "latin_1", "utf_16", "mac_roman"]).best()
+    encoding = best.encoding if best else "cp1252"
+    if encoding in ("latin_1", "iso8859_1", "iso8859_15"):
+        encoding = "cp1252"  # Excel's French CSV: cp1252 is latin-1 plus ’ œ € …
+    try:
+        return data.decode(encoding), encoding, False
+    except UnicodeDecodeError:
+        raise ExtractError(f"{name}: the text encoding could not be recognised "
+                           f"(save it as UTF-8 CSV)")
+
+
+def sniff_delimiter(text: str) -> str:
+    sample_lines = [line for line in text.splitlines()[:50] if line.strip()]
+    sample = "\n".join(sample_lines[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        pass
+    first = sample_lines[0] if sample_lines else ""
+    counts = {d: first.count(d) for d in (";", ",", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _read_delimited(name: str, data: bytes) -> RawTable:
+    text, encoding, bom = decode(data, name)
+    if not text.strip():
+        raise ExtractError(f"{name}: the file is empty")
+    delimiter = sniff_delimiter(text)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise ExtractError(f"{name}: the file is not a valid CSV table ({error})")
+    rows_with_numbers = [(i + 1, row) for i, row in enumerate(rows)]
+    table = _from_rows(name, rows_with_numbers, "csv")
+    table.encoding, table.delimiter, table.had_bom = encoding, delimiter, bom
+    return table
+
+
+def _read_xlsx(name: str, data: bytes) -> RawTable:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise ExtractError(f"{name}: not a readable Excel workbook")
+    sheet_name = _choose_sheet(book.sheetnames)
+    sheet = book[sheet_name]
+    rows = []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows.append((number, ["" if v is None else v for v in values]))
+    book.close()
+    table = _from_rows(name, rows, "xlsx")
+    table.sheet = sheet_name
+    return table
+
+
+def _choose_sheet(names: list[str]) -> str:
+    for name in names:
+        if name.strip().lower() in PREFERRED_SHEETS:
+            return name
+    return names[0]
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _from_rows(name: str, rows: list[tuple[int, list]], source_format: str) -> RawTable:
+    rows = [(n, r) for n, r in rows if any(not _blank(v) for v in r)]
+    if not rows:
+        raise ExtractError(f"{name}: the file holds no table")
+    title, group_headers = None, []
+    if _looks_like_framaforms(rows):
+        title = str(rows[0][1][0]).strip()
+        group_headers = [str(v).strip() for v in rows[1][1]]
+        rows = rows[2:]
+    header_number, header = rows[0]
+    header = [str(v).strip() if not _blank(v) else "" for v in header]
+    width = max([len(header)] + [len(r) for _, r in rows[1:]])
+    # Trailing empty columns (a spreadsheet's habit) carry nothing.
+    while width and (width > len(header) or header[width - 1] == "") and all(
+            _blank(r[width - 1]) if len(r) >= width else True for _, r in rows[1:]):
+        width -= 1
+    header = (header + [""] * width)[:width]
+    body = [(n, (list(r) + [""] * width)[:width]) for n, r in rows[1:]]
+    frame = pd.DataFrame([r for _, r in body], columns=range(width), dtype=object)
+    frame = frame.where(frame.map(lambda v: not _blank(v)), None) if len(frame) else frame
+    if group_headers:
+        group_headers = (group_headers + [""] * width)[:width]
+    return RawTable(frame=frame, headers=header, row_numbers=[n for n, _ in body],
+                    file_name=name, source_format=source_format, group_headers=group_headers,
+                    title=title)
+
+
+def _looks_like_framaforms(rows) -> bool:
+    """Title row (one non-empty cell), block-label row, labels row: by structure, not wording."""
+    if len(rows) < 3:
+        return False
+    first = [v for v in rows[0][1] if not _blank(v)]
+    second, third = rows[1][1], rows[2][1]
+    filled_third = sum(not _blank(v) for v in third)
+    filled_second = sum(not _blank(v) for v in second)
+    return (len(first) == 1 and not _blank(rows[0][1][0]) and not _blank(second[0])
+            and filled_third >= 3 and filled_second < filled_third)

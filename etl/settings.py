@@ -1,0 +1,126 @@
+"""One settings object: defaults, then the environment (and `.env`), then overrides for tests.
+
+Every setting is declared once in `SETTINGS`, which the README and `.env.example` document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+
+DEMO_PSEUDONYM_KEY = "demo-key-not-for-real-data"
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    "database_url": Setting(
+        "DATABASE_URL", f"sqlite:///{DATA_DIR / 'warehouse.sqlite'}",
+        "SQLAlchemy URL of the warehouse (SQLite file, or postgresql+psycopg://...)."),
+    "pseudonym_key": Setting(
+        "IMPACT_PSEUDONYM_KEY", "",
+        "Secret key of the keyed hash that pseudonymises people; loading people's data "
+        "is refused without it."),
+    "min_cell": Setting(
+        "IMPACT_MIN_CELL", "5", "K: figures built from fewer than K people are hidden."),
+    "secret_key": Setting(
+        "SECRET_KEY", "", "Signs the session cookies; required in production."),
+    "default_lang": Setting("IMPACT_LANG", "fr", "Default interface language (fr or en)."),
+    "redis_url": Setting(
+        "REDIS_URL", "", "Redis URL for the shared figure cache (several workers or machines)."),
+    "env": Setting(
+        "IMPACT_ENV", "development", "`production` enforces SECRET_KEY and secure cookies."),
+    "secure_cookies": Setting(
+        "IMPACT_SECURE_COOKIES", "", "Force secure cookies on (1) or off (0); default: on in "
+                                     "production only."),
+    "max_upload_mb": Setting("IMPACT_MAX_UPLOAD_MB", "100", "Largest accepted upload, in MB."),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = SETTINGS["database_url"].default
+    pseudonym_key: str = ""
+    min_cell: int = 5
+    secret_key: str = ""
+    default_lang: str = "fr"
+    redis_url: str = ""
+    env: str = "development"
+    secure_cookies: str = ""
+    max_upload_mb: int = 100
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def cookies_secure(self) -> bool:
+        if self.secure_cookies in ("0", "1"):
+            return self.secure_cookies == "1"
+        return self.is_production
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(name: str, raw: str):
+    kind = Settings.__dataclass_fields__[name].type
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{SETTINGS[name].env} must be a whole number, not '{raw}'")
+    return raw
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+def from_environment(environ=None, dotenv: bool = True) -> Settings:
+    if dotenv and environ is None:
+        from dotenv import load_dotenv
+
+        load_dotenv(PROJECT_ROOT / ".env", override=False)
+    environ = os.environ if environ is None else environ
+    values = {}
+    for name, setting in SETTINGS.items():
+        raw = environ.get(setting.env)
+        if raw not in (None, ""):
+            values[name] = _coerce(name, raw)
+    settings = Settings(**values)
+    if settings.min_cell < 1:
+        raise SettingsError("IMPACT_MIN_CELL must be at least 1")
+    if settings.default_lang not in ("fr", "en"):
+        raise SettingsError("IMPACT_LANG must be fr or en")
+    return settings
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    global _current
+    if _current is None:
+        _current = from_environment()
+    return _current
+
+
+def configure(settings: Settings | None) -> None:
+    """Replace the settings in force (tests), or forget them (None: re-read the environment)."""
+    global _current
+    _current = settings
+    from etl import db
+
+    db.dispose_engines()
