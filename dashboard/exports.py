@@ -1,0 +1,181 @@
+"""Files that leave the system: CSV (the plain contract), CSV Excel (FR), XLSX and JSON.
+
+Machine-readable files (CSV, JSON) leave a suppressed figure blank and flag it; XLSX shows
+"< K". Every XLSX and JSON carries its metadata (filters, as-of date, K, methodology version);
+CSV stays a plain table with exactly its contract's columns. Text cells that a spreadsheet would
+run as a formula are neutralised; numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+METHODOLOGY_VERSION = "1.0"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SUPPRESSED_MARK = "< {k}"
+
+
+@dataclass
+class ExportMeta:
+    figure: str
+    filters: dict
+    k: int
+    as_of: dt.datetime | None
+    scope: str = "staff"
+    methodology_version: str = METHODOLOGY_VERSION
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    notes: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "figure": self.figure, "filters": self.filters, "scope": self.scope,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "min_cell": self.k, "methodology_version": self.methodology_version,
+            "generated_at": self.generated_at.isoformat(timespec="seconds"), **self.notes,
+        }
+
+
+def neutralise(value):
+    """A text cell starting like a formula gets a leading apostrophe; numbers are untouched."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        try:
+            float(value.replace(",", "."))
+            return value
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _plain(value):
+    if _is_missing(value):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # numpy scalars
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(round(value, 6))
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    """The contract CSV: comma, dot decimal, UTF-8, blank for missing, true/false."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(frame.columns)
+    for row in frame.itertuples(index=False):
+        writer.writerow([_plain(v) for v in row])
+    return out.getvalue()
+
+
+def to_csv_excel_fr(frame: pd.DataFrame) -> bytes:
+    """For French spreadsheets: semicolon, decimal comma, BOM."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(frame.columns)
+    for row in frame.itertuples(index=False):
+        cells = []
+        for value in row:
+            value = _plain(value)
+            if isinstance(value, str) and re.fullmatch(r"-?\d+\.\d+", value):
+                value = value.replace(".", ",")
+            cells.append(value)
+        writer.writerow(cells)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_json(frame: pd.DataFrame, meta: ExportMeta) -> str:
+    rows = [{c: (None if _is_missing(v) else v) for c, v in zip(frame.columns, row)}
+            for row in frame.itertuples(index=False)]
+    return json.dumps({"meta": meta.as_dict(), "rows": rows}, ensure_ascii=False, indent=2,
+                      default=_json_default)
+
+
+def _json_default(value):
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def to_xlsx(sheets: dict[str, pd.DataFrame], meta: ExportMeta,
+            suppressed: dict[str, pd.DataFrame] | None = None) -> bytes:
+    """One sheet per table plus a 'méthodologie' sheet; suppressed cells read '< K'."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
+                                     "strings_to_numbers": False})
+    header = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    for name, frame in sheets.items():
+        sheet = book.add_worksheet(name[:31])
+        mask = (suppressed or {}).get(name)
+        for col, column in enumerate(frame.columns):
+            sheet.write(0, col, str(column), header)
+            sheet.set_column(col, col, max(12, min(40, len(str(column)) + 2)))
+        for r, row in enumerate(frame.itertuples(index=False), start=1):
+            for c, value in enumerate(row):
+                hidden = mask is not None and bool(mask.iat[r - 1, c])
+                if hidden:
+                    sheet.write_string(r, c, SUPPRESSED_MARK.format(k=meta.k))
+                elif _is_missing(value):
+                    sheet.write_blank(r, c, None)
+                elif isinstance(value, bool):
+                    sheet.write_boolean(r, c, value)
+                elif isinstance(value, (int, float)) or hasattr(value, "item"):
+                    sheet.write_number(r, c, float(value))
+                else:
+                    sheet.write_string(r, c, str(neutralise(str(value))))
+        sheet.freeze_panes(1, 0)
+    info = book.add_worksheet("méthodologie")
+    info.set_column(0, 0, 28)
+    info.set_column(1, 1, 90)
+    for r, (key, value) in enumerate(meta.as_dict().items()):
+        info.write_string(r, 0, key)
+        info.write_string(r, 1, neutralise(json.dumps(value, ensure_ascii=False)
+                                           if isinstance(value, (dict, list)) else str(value)))
+    book.close()
+    return out.getvalue()
+
+
+def suppression_mask(frame: pd.DataFrame, hidden_columns: list[str],
+                     flag: str = "suppressed") -> pd.DataFrame:
+    """Cells to show as '< K': the hidden columns of the rows whose flag is true."""
+    mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    if flag in frame.columns:
+        rows = frame[flag].fillna(False).astype(bool)
+        for column in hidden_columns:
+            mask.loc[rows, column] = True
+    return mask
+
+
+def write(frame: pd.DataFrame, meta: ExportMeta, fmt: str, out: Path | None,
+          mask: pd.DataFrame | None = None) -> bytes:
+    """Render a figure table in a format; write it to `out` when given, return the bytes."""
+    if fmt == "csv":
+        data = to_csv(frame).encode("utf-8")
+    elif fmt == "csv-fr":
+        data = to_csv_excel_fr(frame)
+    elif fmt == "json":
+        data = to_json(frame, meta).encode("utf-8")
+    elif fmt == "xlsx":
+        data = to_xlsx({meta.figure: frame}, meta, {meta.figure: mask} if mask is not None else None)
+    else:
+        raise ValueError(f"unknown format '{fmt}' (csv, xlsx, json)")
+    if out is not None:
+        Path(out).write_bytes(data)
+    return data

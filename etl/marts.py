@@ -1,0 +1,64 @@
+"""Derived tables the dashboard reads, rebuilt for the editions a load touched.
+
+Staging (survey_response + survey_answer, long) -> mart_response (one row per response, one
+column per item) -> mart_pair (identified respondents with both waves in one edition). Each step
+is one set-based statement, run inside the load's transaction, so readers never see a half
+refresh.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy.engine import Connection
+
+from etl.schema import mart_pair, mart_response, survey_response
+
+WIDE_ITEMS = ("knows_ess", "ess_structures_known", "wants_useful", "tech_for_good",
+              "consider_ess_career", "intends_volunteer", "satisfaction", "recommend")
+PAIRED_ITEMS = WIDE_ITEMS[:6]
+
+
+def _editions_param(statement):
+    return statement.bindparams(bindparam("editions", expanding=True))
+
+
+def build_mart_response(conn: Connection, editions: list[str]) -> None:
+    conn.execute(delete(mart_response).where(mart_response.c.edition.in_(editions)))
+    pivots = ",\n".join(f"MAX(CASE WHEN a.item = '{item}' THEN a.value END)" for item in WIDE_ITEMS)
+    conn.execute(_editions_param(text(f"""
+        INSERT INTO mart_response (response_id, pseudonym, edition, wave, school_id, region_code,
+                                   {', '.join(WIDE_ITEMS)})
+        SELECT r.response_id, r.pseudonym, r.edition, r.wave, r.school_id, s.region_code,
+               {pivots}
+        FROM survey_response r
+        JOIN school s ON s.school_id = r.school_id
+        LEFT JOIN survey_answer a ON a.response_id = r.response_id
+        WHERE r.edition IN :editions
+        GROUP BY r.response_id, r.pseudonym, r.edition, r.wave, r.school_id, s.region_code
+    """)), {"editions": editions})
+
+
+def build_mart_pair(conn: Connection, editions: list[str]) -> None:
+    conn.execute(delete(mart_pair).where(mart_pair.c.edition.in_(editions)))
+    columns = [f"{wave}_{item}" for item in PAIRED_ITEMS for wave in ("pre", "post")]
+    values = [f"{wave}.{item}" for item in PAIRED_ITEMS for wave in ("pre", "post")]
+    conn.execute(_editions_param(text(f"""
+        INSERT INTO mart_pair (pseudonym, edition, school_id, region_code, {', '.join(columns)})
+        SELECT pre.pseudonym, pre.edition, pre.school_id, pre.region_code, {', '.join(values)}
+        FROM mart_response pre
+        JOIN mart_response post
+          ON post.pseudonym = pre.pseudonym AND post.edition = pre.edition AND post.wave = 'post'
+        WHERE pre.wave = 'pre' AND pre.pseudonym IS NOT NULL AND pre.edition IN :editions
+    """)), {"editions": editions})
+
+
+def refresh(conn: Connection, editions) -> None:
+    editions = sorted({e for e in editions if e})
+    if not editions:
+        return
+    build_mart_response(conn, editions)
+    build_mart_pair(conn, editions)
+
+
+def refresh_all(conn: Connection) -> None:
+    refresh(conn, list(conn.scalars(select(survey_response.c.edition).distinct())))

@@ -1,0 +1,33 @@
+"""What the warehouse holds: load batches, row counts, rejected rows (`impact status`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from etl.schema import load_batch, metadata, rejected_row
+
+
+def warehouse_status(engine: Engine) -> dict:
+    with engine.connect() as conn:
+        batches = [dict(r._mapping) for r in conn.execute(
+            select(load_batch).order_by(load_batch.c.batch_id.desc()))]
+        counts = {name: conn.execute(select(func.count()).select_from(table)).scalar()
+                  for name, table in sorted(metadata.tables.items())}
+        per_batch = dict(conn.execute(select(rejected_row.c.batch_id, func.count())
+                                      .group_by(rejected_row.c.batch_id)).all())
+        by_reason = dict(conn.execute(select(rejected_row.c.reason_code, func.count())
+                                      .group_by(rejected_row.c.reason_code)
+                                      .order_by(func.count().desc())).all())
+    return {
+        "batches": [{
+            "batch_id": b["batch_id"], "file": b["file_name"], "kind": b["kind"],
+            "tool": b["tool"], "sha256": b["sha256"], "rows_read": b["rows_read"],
+            "rows_loaded": b["rows_loaded"], "rows_rejected": per_batch.get(b["batch_id"], 0),
+            "status": b["status"], "started_at": b["started_at"].isoformat(sep=" ")
+            if b["started_at"] else None, "is_demo": bool(b["is_demo"]),
+        } for b in batches],
+        "counts": counts,
+        "rejected_total": sum(per_batch.values()),
+        "rejected_by_reason": by_reason,
+    }
