@@ -154,14 +154,15 @@ def load_table(raw: RawTable, report: FileReport, *, engine: Engine, wave=None,
     settings = get_settings()
     report.rows_read = len(raw.frame)
     with engine.connect() as conn:
+        transaction = conn.begin()
         already = conn.execute(
             select(load_batch.c.batch_id).where(load_batch.c.sha256 == report.sha256,
                                                 load_batch.c.status == "loaded")).scalar()
         if already is not None and not dry_run:
+            transaction.rollback()
             report.status, report.batch_id = "skipped", already
             report.message = f"{report.file}: already loaded as batch {already}; nothing written"
             return report
-        transaction = conn.begin()
         try:
             _check_wave(report.kind, wave, raw.file_name)
             ctx = LoadContext.read(conn, pseudonym_key=settings.pseudonym_key, wave=wave,

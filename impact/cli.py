@@ -87,13 +87,17 @@ def init():
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
 @click.option("--scale", type=click.Choice(["tiny", "default", "national"]), default="default",
               show_default=True, help="How much data to generate.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the warehouse already holds data.")
 @friendly
-def demo(seed, scale):
+def demo(seed, scale, if_empty):
     """Fill the warehouse with realistic synthetic data (never over real data)."""
     from etl import demo as demo_module
     from etl.settings import DEMO_PSEUDONYM_KEY, configure, get_settings
 
     engine = _engine(create=True)
+    if if_empty and (demo_module.holds_demo_data(engine) or demo_module.holds_real_data(engine)):
+        click.echo("the warehouse already holds data: no demo data added")
+        return
     settings = get_settings()
     if not settings.pseudonym_key:
         configure(settings.replace(pseudonym_key=DEMO_PSEUDONYM_KEY))
