@@ -179,3 +179,36 @@ def write(frame: pd.DataFrame, meta: ExportMeta, fmt: str, out: Path | None,
     if out is not None:
         Path(out).write_bytes(data)
     return data
+
+
+FIGURE_TABLES = {
+    "awareness": "dashboard.queries.awareness",
+    "reach": "dashboard.queries.reach",
+    "outcomes": "dashboard.queries.outcomes",
+}
+# Columns shown as "< K" in XLSX when a row's `suppressed` flag is set.
+SUPPRESSIBLE = {
+    "awareness": ["pre_pct", "post_pct", "diff_pp", "ci_low_pp", "ci_high_pp", "p_value"],
+}
+
+
+def figure_table(figure: str, filters, scope, k: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The contract table of a figure and, when some cells are hidden, the mask of them."""
+    import importlib
+
+    module = importlib.import_module(FIGURE_TABLES[figure])
+    frame = module.export_table(filters, scope, k)
+    mask = frame.attrs.get("suppressed_mask")
+    if mask is None and figure in SUPPRESSIBLE:
+        mask = suppression_mask(frame, SUPPRESSIBLE[figure])
+    return frame, mask
+
+
+def export_figure(figure: str, filters, scope, k: int, fmt: str, out: Path | None) -> bytes:
+    from dashboard.queries.base import freshness
+
+    frame, mask = figure_table(figure, filters, scope, k)
+    meta = ExportMeta(figure=figure, k=k, as_of=freshness().as_of, scope=scope.role,
+                      filters={"editions": list(filters.editions), "schools": list(filters.schools),
+                               "regions": list(filters.regions)})
+    return write(frame, meta, fmt, out, mask)

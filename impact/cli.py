@@ -236,6 +236,67 @@ def status(as_json):
         click.echo(f"  {count} {reason.replace('_', ' ')}")
 
 
+def _resolve_filters(editions, schools, regions):
+    """Filters from the command line: editions checked, schools and regions by id or by name."""
+    from sqlalchemy import select
+
+    from dashboard.queries.base import Filters
+    from etl import reference
+    from etl.transform.common import parse_edition_value, parse_region
+
+    engine = _engine()
+    resolver = reference.SchoolResolver.from_engine(engine)
+    chosen_editions = []
+    for value in editions:
+        normalised = parse_edition_value(value)
+        if normalised is None:
+            raise click.BadParameter(f"'{value}' is not an edition such as 2024-2025",
+                                     param_hint="--edition")
+        chosen_editions.append(normalised)
+    chosen_schools = []
+    with engine.connect() as conn:
+        known = set(conn.scalars(select(reference.school.c.school_id)))
+    for value in schools:
+        school_id = value if value in known else resolver.resolve(value)
+        if school_id is None:
+            raise click.BadParameter(f"unknown school '{value}'", param_hint="--school")
+        chosen_schools.append(school_id)
+    chosen_regions = []
+    for value in regions:
+        code = parse_region(value, reference.regions())
+        if code is None:
+            raise click.BadParameter(f"unknown region '{value}' (an INSEE code such as 84)",
+                                     param_hint="--region")
+        chosen_regions.append(code)
+    return Filters.of(chosen_editions, chosen_schools, chosen_regions)
+
+
+@cli.command()
+@click.argument("figure", type=click.Choice(["reach", "awareness", "outcomes"]))
+@click.option("--edition", "editions", multiple=True, metavar="YYYY-YYYY", help="Repeatable.")
+@click.option("--school", "schools", multiple=True, metavar="SCHOOL_ID", help="Repeatable.")
+@click.option("--region", "regions", multiple=True, metavar="CODE", help="Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output for csv and json).")
+@friendly
+def export(figure, editions, schools, regions, fmt, out):
+    """Write the table behind a page (reach, awareness, outcomes)."""
+    from dashboard.exports import export_figure
+    from dashboard.queries.base import STAFF
+    from etl.settings import get_settings
+
+    if fmt == "xlsx" and out is None:
+        raise click.BadParameter("an XLSX file needs --out FILE.xlsx", param_hint="--out")
+    filters = _resolve_filters(editions, schools, regions)
+    data = export_figure(figure, filters, STAFF, get_settings().min_cell, fmt, out)
+    if out is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        click.echo(f"wrote {out}", err=True)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=int)
