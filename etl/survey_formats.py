@@ -44,6 +44,8 @@ ESS_OPTIONS = ("association", "cooperative", "mutuelle", "fondation", "entrepris
 WAVES = ("pre", "post")
 RESPONSE_COLUMNS = ("row_number", "pseudonym", "tool_response_id", "answers_hash", "school",
                     "submitted_at", "wave", "edition", *ITEMS, "ess_structures_choices")
+TEXT_COLUMNS = ("pseudonym", "tool_response_id", "school", "wave", "edition",
+                "ess_structures_choices")
 REJECTED_COLUMNS = ("row_number", "reason_code", "reason", "data")
 # reason_code values of rejected rows.
 INCOMPLETE, INVALID_ANSWER, INVALID_DATE, EMPTY_RESPONSE = (
@@ -61,9 +63,12 @@ ITEM_SCALES = {"knows_ess": ("knows_ess", 0, 2), "wants_useful": ("agreement", 1
                "tech_for_good": ("agreement", 1, 5), "consider_ess_career": ("agreement", 1, 5),
                "intends_volunteer": ("agreement", 1, 5), "satisfaction": ("satisfaction", 1, 5),
                "recommend": (None, 0, 10)}
-# Column kinds that never reach a rejected row's `data`: people, and anything unrecognised
-# (an extra question may be free text).
-PERSONAL_KINDS = {"email", "student_number", "name", "personal", None, "ignore"}
+# Column kinds that never reach a rejected row's `data`: people, and anything not loaded
+# (an extra question, a note or a tag may be free text). Kind 'unused' is a tool's column known
+# to carry people's own content (Kobo `_notes`, quiz scores): reported as ignored, like unknowns.
+PERSONAL_KINDS = {"email", "student_number", "name", "personal", "unused", None, "ignore"}
+# Tools that can export codes instead of question texts (Framaforms: "Form Key" headers).
+CODE_MODE_TOOLS = ("kobotoolbox", "limesurvey", "framaforms")
 MAPPING_ROLES = ("school", "email", "student_number", "name", "wave", "edition", "submitted_at",
                  "response_id", "ignore")
 
@@ -164,8 +169,9 @@ def detect_tool(raw: RawTable) -> str:
     if (raw.headers and raw.headers[0].strip() == "#") or "submitdateutc" in keys or (
             "networkid" in keys and "startdateutc" in keys):
         return "typeform"
-    if "id" in keys[:2] and {"starttime", "completiontime"} <= set(keys[:4]) or \
-            "id" in keys[:2] and {"heurededebut", "heuredefin"} <= set(keys[:4]):
+    first = set(keys[:4])
+    if "id" in keys[:2] and ({"starttime", "completiontime"} <= first
+                             or {"heurededebut", "heuredefin"} <= first):
         return "microsoft_forms"
     if keys and keys[0] in _GOOGLE_TIMESTAMPS:
         return "google_forms" if _written_by_forms(raw.frame[0]) else "google_sheets"
@@ -277,7 +283,8 @@ def _classify(position: int, header: str, text: str, group: str, tool: str,
         # Framaforms "Separate" columns sit under their question's block label; old Typeform
         # files have no question column at all, only one column per option.
         group_item = _match_question(group, vocab) if group else None
-        if group_item == "ess_structures_known" or (not group and not whole_ess_column):
+        old_typeform = tool == "typeform" and not group and not whole_ess_column
+        if group_item == "ess_structures_known" or old_typeform:
             return replace(plain, kind="option", item="ess_structures_known", option=option)
     return plain
 
@@ -295,23 +302,29 @@ def _sub_question(plain: Column, base_item: str | None, sub: str, vocab: Vocabul
 
 
 def _by_values(column: Column, values: pd.Series) -> Column:
-    """An e-mail question has any title; its answers give it away."""
+    """An e-mail question has any title; its answers give it away. The tool's own e-mail
+    column, when there is one, is preferred (it is the verified address)."""
     sample = values.dropna().head(200)
     if len(sample) and sum(bool(_EMAIL.match(str(v).strip())) for v in sample) >= 0.8 * len(sample):
-        return replace(column, kind="email", rank=-1)
+        return replace(column, kind="email", rank=1_000_000 + column.position)
     return column
 
 
 def looks_like_student_survey(raw: RawTable) -> bool:
-    """True when the headers name questionnaire items, or a mapping file describes this form.
+    """True when the headers name questionnaire items, or a mapping file describes this form,
+    or it is a survey tool's export in code mode (its load then asks for the mapping).
 
-    `satisfaction` alone is not enough: the organisations' follow-up survey asks it too.
+    `satisfaction` alone is not enough, and a `project_id` column rules a coded export out:
+    the organisations' follow-up survey asks for both.
     """
     tool = detect_tool(raw)
-    items = {c.item for c in classify_columns(raw, tool) if c.kind in ("item", "option")}
-    if items - {"satisfaction"}:
+    columns = classify_columns(raw, tool)
+    if {c.item for c in columns if c.kind in ("item", "option")} - {"satisfaction"}:
         return True
-    return _find_mapping(MAPPINGS_DIR, tool, raw.header_fingerprint) is not None
+    if _find_mapping(MAPPINGS_DIR, tool, raw.header_fingerprint) is not None:
+        return True
+    about_projects = any(name_key(h) in ("projectid", "projet") for h in raw.headers)
+    return tool in CODE_MODE_TOOLS and _is_code_mode(columns) and not about_projects
 
 
 # --------------------------------------------------------------------------- code-mode mappings
@@ -434,7 +447,7 @@ def write_skeleton(raw: RawTable, tool: str, columns: list[Column], mapping_path
         note = f"  # values seen: {', '.join(codes)}" if codes else ""
         lines.append(f"{json.dumps(column.header, ensure_ascii=False)} = \"\"{note}")
     for column in unknown:
-        codes = [c for c in seen[column.position] if not _is_plain_answer(c)]
+        codes = [c for c in seen[column.position] if _needs_translation(c)]
         if codes:
             lines += ["", f"[answers.{json.dumps(column.header, ensure_ascii=False)}]"]
             lines += [f"{json.dumps(code, ensure_ascii=False)} = \"\"" for code in codes]
@@ -458,10 +471,14 @@ def _codes_seen(values: pd.Series, limit: int = 15) -> list[str]:
     return distinct
 
 
-def _is_plain_answer(code: str) -> bool:
+def _needs_translation(code: str) -> bool:
+    """Codes that already read as an answer (numbers, Y, `vaguement`...) need no mapping line."""
     vocab = load_vocabulary()
     key = name_key(code)
-    return bool(re.fullmatch(r"\d+", code)) or key in vocab.scales["option_ticked"]
+    if re.fullmatch(r"\d+", code) or _choices(code, vocab, {}) is not None:
+        return False
+    return not any(key in vocab.scales[scale] for scale in
+                   ("option_ticked", "knows_ess", "agreement", "satisfaction", "wave"))
 
 
 # --------------------------------------------------------------------------- cell values
@@ -594,7 +611,8 @@ def parse_times(values: pd.Series, naive_time: str = "local", dayfirst: bool = T
     if is_number.any():
         result[cells[is_number].index] = _serial_days(cells[is_number].astype(float))
     if is_text.any():
-        text = cells[is_text].astype(str).str.strip()
+        strings = cells[is_text]
+        text = pd.Series([v.strip() for v in strings.tolist()], index=strings.index, dtype=object)
         result[text.index] = _parse_time_text(text, naive_time, dayfirst)
     return result, present & result.isna()
 
@@ -607,47 +625,54 @@ def _serial_days(days: pd.Series) -> pd.Series:
 
 def _parse_time_text(text: pd.Series, naive_time: str, dayfirst: bool) -> pd.Series:
     result = pd.Series(pd.NaT, index=text.index, dtype=_TIME_DTYPE)
-    forms = text.str.match(_GOOGLE_FORMS_TIME.pattern)
+    # One pass for the common Google Forms shape; the other shapes are tried on what is left.
+    matches = [_FORMS_TIME.match(v) for v in text.tolist()]
+    forms = np.fromiter((m is not None for m in matches), dtype=bool, count=len(matches))
     if forms.any():
-        result[forms] = _parse_forms_times(text[forms])
-    iso = ~forms & text.str.match(_ISO_DATE.pattern)
+        result[forms] = _parse_forms_times(text[forms], [m for m in matches if m is not None])
+    text = text[~forms]
+    if text.empty:
+        return result
+    iso = text.str.match(_ISO_DATE.pattern)
     if iso.any():
         with_offset = iso & text.str.contains(_ISO_OFFSET, regex=True)
         if with_offset.any():
             aware = pd.to_datetime(text[with_offset], format="ISO8601", utc=True, errors="coerce")
-            result[with_offset] = aware.dt.tz_convert(PARIS).dt.tz_localize(None).astype(_TIME_DTYPE)
+            result[aware.index] = aware.dt.tz_convert(PARIS).dt.tz_localize(None).astype(_TIME_DTYPE)
         plain = iso & ~with_offset
         if plain.any():
             naive = pd.to_datetime(text[plain], format="ISO8601", errors="coerce")
-            result[plain] = _naive(naive, naive_time)
+            result[naive.index] = _naive(naive, naive_time)
     slash = text.str.match(_SLASH_DATE.pattern)
     if slash.any():
-        result[slash] = _naive(_parse_slash_dates(text[slash], dayfirst), naive_time)
+        result[text[slash].index] = _naive(_parse_slash_dates(text[slash], dayfirst), naive_time)
     serial = text.str.match(_SERIAL.pattern)
     if serial.any():
-        result[serial] = _serial_days(text[serial].str.replace(",", ".").astype(float))
+        result[text[serial].index] = _serial_days(text[serial].str.replace(",", ".").astype(float))
     return result
 
 
-def _parse_forms_times(text: pd.Series) -> pd.Series:
-    """`2025/10/06 9:14:02 AM UTC+2`, `2023/11/13 4:20:37 pm CET`: the zone is honoured."""
-    parts = text.str.extract(_FORMS_TIME)
-    clock = parts["time"].where(parts["time"].str.count(":") == 2, parts["time"] + ":00")
-    base = parts["date"] + " " + clock
-    ampm = parts["ampm"].str.replace(r"[.\s]", "", regex=True).str.upper()
-    has_ampm = ampm.notna()
-    local = pd.Series(pd.NaT, index=text.index, dtype=_TIME_DTYPE)
-    if has_ampm.any():
-        local[has_ampm] = pd.to_datetime(base[has_ampm] + " " + ampm[has_ampm],
-                                         format="%Y/%m/%d %I:%M:%S %p", errors="coerce")
-    if (~has_ampm).any():
-        local[~has_ampm] = pd.to_datetime(base[~has_ampm], format="%Y/%m/%d %H:%M:%S",
-                                          errors="coerce")
-    zones = parts["zone"].fillna("")
+def _parse_forms_times(text: pd.Series, matches: list[re.Match]) -> pd.Series:
+    """`2025/10/06 9:14:02 AM UTC+2`, `2023/11/13 4:20:37 pm CET`: the zone is honoured.
+
+    The clock is read as 24-hour and AM/PM applied afterwards, because pandas' `%p` path is
+    about ten times slower and a national export has 100,000 of these.
+    """
+    clocks = [m["time"] if m["time"].count(":") == 2 else m["time"] + ":00" for m in matches]
+    base = pd.Series([f"{m['date']} {c}" for m, c in zip(matches, clocks)], index=text.index)
+    local = pd.to_datetime(base, format="%Y/%m/%d %H:%M:%S", errors="coerce").astype(_TIME_DTYPE)
+    ampm = pd.Series([m["ampm"] or "" for m in matches], index=text.index, dtype=object)
+    ampm = ampm.map({a: re.sub(r"[.\s]", "", a).upper() for a in ampm.unique()})
+    hour = local.dt.hour
+    twelve = pd.Timedelta(hours=12)
+    local = local.where(~(ampm.ne("") & ((hour > 12) | (hour == 0))))  # `13:00 PM` is no time
+    local = local.where(~(ampm.eq("PM") & (hour < 12)), local + twelve)
+    local = local.where(~(ampm.eq("AM") & (hour == 12)), local - twelve)
+    zones = pd.Series([m["zone"] for m in matches], index=text.index)
     minutes = zones.map({z: _zone_minutes(z) for z in zones.unique()})
-    unknown_zone = minutes.isna() & (zones.str.strip() != "")
-    zoned = minutes.notna()
+    unknown_zone = minutes.isna() & zones.str.strip().ne("")
     result = local.where(~unknown_zone)
+    zoned = minutes.notna()
     if zoned.any():
         utc = local[zoned] - pd.to_timedelta(minutes[zoned].astype(float), unit="m")
         result[zoned] = _utc_to_paris(utc)
@@ -730,7 +755,7 @@ def parse_survey(raw: RawTable, *, pseudonymise: Callable[[str], str], wave: str
     if mapping_file:
         mapping = read_mapping(mapping_file)
         columns = apply_mapping(columns, mapping, vocab)
-    elif not _has_items(columns) and _is_code_mode(columns):
+    elif tool in CODE_MODE_TOOLS and not _has_items(columns) and _is_code_mode(columns):
         path = mapping_path_for(mappings_dir, tool, raw.header_fingerprint)
         skeleton = write_skeleton(raw, tool, columns, path)
         raise MappingMissing(
@@ -774,7 +799,7 @@ class _Parser:
         self.rows = np.asarray(self.raw.row_numbers, dtype=np.int64)
         self.identifiers = self._identifiers()
         submitted = self._submitted_at()
-        self._incomplete(submitted)
+        self._incomplete()
         items, choices = self._items()
         out = pd.DataFrame({
             "row_number": self.rows,
@@ -794,6 +819,8 @@ class _Parser:
         keep[rejected_positions] = False
         responses = out[keep].reset_index(drop=True)
         responses["answers_hash"] = _answers_hash(responses)
+        for name in TEXT_COLUMNS:  # None, not NaN, for a missing text: what the loader writes
+            responses[name] = responses[name].astype(object).where(responses[name].notna(), None)
         return SurveyParse(self.tool, responses[list(RESPONSE_COLUMNS)],
                            self._rejected(rejected_positions), self._ignored(),
                            str(self.mapping.path) if self.mapping else None)
@@ -831,16 +858,18 @@ class _Parser:
 
     def _identifiers(self) -> pd.Series:
         """E-mail first, else student number; `anonymous` (Microsoft Forms) is no one."""
-        anonymous = self.vocab.scales["anonymous"]
-
-        def person(value):
-            text = _cell_text(value)
-            return None if not text or name_key(text) in anonymous else text
-
-        emails = self._first_present("email", person)
-        numbers = self._first_present("student_number", person)
+        anonymous = {label.strip().lower() for label in self.vocab.labels["anonymous"]}
+        result = pd.Series(None, index=self.frame.index, dtype=object)
+        for kind in ("email", "student_number"):
+            for column in self._of(kind):
+                cells = self.frame[column.position].dropna()
+                # Nearly every cell is distinct here: no point in parsing distinct values once.
+                text = pd.Series([_cell_text(v) for v in cells.tolist()], index=cells.index,
+                                 dtype=object)
+                text = text[text.ne("") & ~text.str.lower().isin(anonymous)]
+                result = result.where(result.notna(), text.reindex(result.index).astype(object))
         self._of("name"), self._of("personal")
-        return emails.where(emails.notna(), numbers)
+        return result.where(result.notna(), None)
 
     def _pseudonyms(self) -> pd.Series:
         present = self.identifiers.dropna()
@@ -871,27 +900,30 @@ class _Parser:
             result = result.where(result.notna(), times)
         return result
 
-    def _incomplete(self, submitted: pd.Series) -> None:
-        incomplete = pd.Series(False, index=self.frame.index)
-        why = ""
-        submitted_columns = self._of("submitted_at")
+    def _incomplete(self) -> None:
+        """Typeform partials, LimeSurvey responses never submitted, Framaforms drafts."""
+        index = self.frame.index
         if self.tool == "typeform":
+            partial = pd.Series(False, index=index)
             for column in self._of("response_type"):
-                kind = self.frame[column.position].map(name_key, na_action="ignore")
-                incomplete |= kind.eq("partial").fillna(False).astype(bool)
-            why = "not submitted"
-        if self.tool in ("typeform", "limesurvey") and submitted_columns:
-            missing = pd.Series(True, index=self.frame.index)
-            for column in submitted_columns:
-                missing &= self.frame[column.position].isna()
-            incomplete |= missing
-            why = why or "no submission date"
+                kinds = self.frame[column.position].map(name_key, na_action="ignore")
+                partial |= kinds.eq("partial").fillna(False).astype(bool)
+            self._reject_incomplete(partial, "Typeform marks it partial")
+        submitted = self._of("submitted_at")
+        if self.tool in ("typeform", "limesurvey") and submitted:
+            unsubmitted = pd.Series(True, index=index)
+            for column in submitted:
+                unsubmitted &= self.frame[column.position].isna()
+            self._reject_incomplete(unsubmitted, "no submission date")
         if self.tool == "framaforms":
+            draft = pd.Series(False, index=index)
             for column in self._of("draft"):
-                draft = self.frame[column.position].map(_cell_text, na_action="ignore")
-                incomplete |= draft.isin(["1", "yes", "oui", "true"]).astype(bool)
-            why = "a draft"
-        self.problems.add(incomplete, INCOMPLETE,
+                marks = self.frame[column.position].map(_cell_text, na_action="ignore")
+                draft |= marks.map(name_key, na_action="ignore").isin(["1", "yes", "oui", "true"])
+            self._reject_incomplete(draft, "a Framaforms draft")
+
+    def _reject_incomplete(self, mask: pd.Series, why: str) -> None:
+        self.problems.add(mask, INCOMPLETE,
                           lambda p: f"row {self.rows[p]}: incomplete response ({why})")
 
     # ---- wave and edition
@@ -1037,31 +1069,33 @@ class _Parser:
 
     def _rejected(self, positions: list[int]) -> pd.DataFrame:
         safe = [c for c in self.columns if c.kind not in PERSONAL_KINDS]
+        keys: list[str] = []
+        for column in safe:
+            keys.append(column.header if column.header not in keys
+                        else f"{column.header} ({column.position + 1})")
+        cells = self.raw.frame.iloc[positions, [c.position for c in safe]].to_numpy().tolist()
+        identifiers = self.identifiers.iloc[positions].tolist()
         records = []
-        for position in positions:
+        for position, row, identifier in zip(positions, cells, identifiers):
             code, reason = self.problems.verdict(position)
-            data = {}
-            for column in safe:
-                value = self.raw.frame.iat[position, column.position]
-                key = column.header if column.header not in data else f"{column.header} ({column.position + 1})"
-                data[key] = self._data_value(value, position)
-            records.append({"row_number": int(self.rows[position]), "reason_code": code,
-                            "reason": reason, "data": data})
+            data = {key: _data_value(value, identifier) for key, value in zip(keys, row)}
+            records.append((int(self.rows[position]), code, reason, data))
         return pd.DataFrame(records, columns=list(REJECTED_COLUMNS)).astype(
             {"row_number": "int64", "reason_code": object, "reason": object, "data": object})
 
-    def _data_value(self, value, position: int):
-        if value is None:
-            return None
-        text = _cell_text(value)
-        identifier = self.identifiers.iat[position]
-        if "@" in text or (identifier is not None and text == identifier):
-            return None
-        return value if isinstance(value, (int, float, str)) else text
-
     def _ignored(self) -> list[str]:
         return [c.header or f"(column {c.position + 1})" for c in self.columns
-                if c.kind in (None, "edition") and c.position not in self.consumed]
+                if c.kind in (None, "unused", "edition") and c.position not in self.consumed]
+
+
+def _data_value(value, identifier: str | None):
+    """A rejected row's cell, kept as written unless it could be someone's identifier."""
+    if value is None:
+        return None
+    text = _cell_text(value)
+    if "@" in text or (identifier is not None and text == identifier):
+        return None
+    return value if isinstance(value, (int, float, str)) else text
 
 
 def _bits_to_codes(bits: int) -> str:
@@ -1072,11 +1106,10 @@ def _answers_hash(responses: pd.DataFrame) -> pd.Series:
     """Key of an anonymous response without a tool id: same time and answers, same response."""
     if responses.empty:
         return pd.Series([], dtype=object)
-    parts = [responses["submitted_at"].map(lambda t: t.isoformat(), na_action="ignore")
-             .astype(object).fillna("")]
+    parts = [responses["submitted_at"].astype(str).fillna("").tolist()]
     for item in ITEMS:
-        parts.append(responses[item].map(lambda v: f"{v:g}", na_action="ignore")
-                     .astype(object).fillna(""))
-    parts.append(responses["ess_structures_choices"].astype(object).fillna(""))
-    joined = parts[0].str.cat(parts[1:], sep="|")
-    return joined.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()).astype(object)
+        parts.append(_map_unique(responses[item], lambda v: f"{v:g}").astype(object)
+                     .fillna("").tolist())
+    parts.append(responses["ess_structures_choices"].astype(object).fillna("").tolist())
+    return pd.Series([hashlib.sha256("|".join(row).encode("utf-8")).hexdigest()
+                      for row in zip(*parts)], index=responses.index, dtype=object)
