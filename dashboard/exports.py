@@ -67,7 +67,7 @@ def _plain(value):
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()  # numpy scalars
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(round(value, 6))
+        return str(int(value)) if value.is_integer() else repr(value)
     return neutralise(value) if isinstance(value, str) else value
 
 

@@ -344,6 +344,7 @@ mart_response = Table(
     Column("satisfaction", Float, comment="Likert 1-5 (post only)."),
     Column("recommend", Float, comment="0-10 (post only)."),
     Index("ix_mart_response_filters", "edition", "school_id", "wave"),
+    Index("ix_mart_response_pairing", "pseudonym", "edition", "wave"),
     comment="One row per response with one column per item (wide), for fast figures.",
 )
 

@@ -118,6 +118,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('mart_response', schema=None) as batch_op:
         batch_op.create_index('ix_mart_response_filters', ['edition', 'school_id', 'wave'], unique=False)
+        batch_op.create_index('ix_mart_response_pairing', ['pseudonym', 'edition', 'wave'], unique=False)
 
     op.create_table('published_snapshot',
     sa.Column('snapshot_id', sa.Integer(), autoincrement=True, nullable=False, comment='Surrogate key.'),
@@ -381,6 +382,7 @@ def downgrade() -> None:
     op.drop_table('region')
     op.drop_table('published_snapshot')
     with op.batch_alter_table('mart_response', schema=None) as batch_op:
+        batch_op.drop_index('ix_mart_response_pairing')
         batch_op.drop_index('ix_mart_response_filters')
 
     op.drop_table('mart_response')
