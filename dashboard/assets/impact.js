@@ -1,0 +1,49 @@
+/* Browser-side callbacks of Latitudes Impact (registered from Python with ClientsideFunction).
+ * Kept here rather than inline so that a content security policy needs no hash for them. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  impact: {
+    /* <html lang> and the document title follow the language of the view. Dash's page router
+     * also sets the title when a page renders, so ours is applied after it. */
+    setLanguage: function (data) {
+      if (!data) {
+        return window.dash_clientside.no_update;
+      }
+      var apply = function () {
+        document.documentElement.lang = data.lang;
+        if (data.title) {
+          document.title = data.title;
+        }
+      };
+      apply();
+      window.setTimeout(apply, 60);
+      return window.dash_clientside.no_update;
+    },
+
+    /* "Voir le tableau": open or close the table of a chart, and say so on the button. */
+    toggleTable: function (clicks, labels) {
+      var open = (clicks || 0) % 2 === 1;
+      labels = labels || {show: "", hide: ""};
+      return [open, open ? labels.hide : labels.show, open ? "true" : "false"];
+    },
+
+    /* PNG or SVG of a chart, drawn by plotly.js in the browser (no server round trip). */
+    downloadImage: function () {
+      var ctx = window.dash_clientside.callback_context;
+      var triggered = ctx && ctx.triggered && ctx.triggered[0];
+      if (!triggered || !triggered.value) {
+        return window.dash_clientside.no_update;
+      }
+      var id = JSON.parse(triggered.prop_id.slice(0, triggered.prop_id.lastIndexOf(".")));
+      var container = document.getElementById(id.index);
+      var plot = container && container.querySelector(".js-plotly-plot");
+      if (!plot || !window.Plotly) {
+        return window.dash_clientside.no_update;
+      }
+      window.Plotly.downloadImage(plot, {
+        format: id.format, filename: id.index, scale: id.format === "png" ? 2 : 1,
+        width: plot.offsetWidth, height: plot.offsetHeight
+      });
+      return id.format + ":" + triggered.value;
+    }
+  }
+});

@@ -1,0 +1,105 @@
+"""A chart as users need it: a title, a text summary, the chart, its table, image downloads.
+
+Every chart has a text summary and a "voir le tableau" toggle (DESIGN.md section 8: colour is
+never the only carrier of meaning). The toggle and the downloads run in the browser
+(`assets/impact.js`); `register_callbacks(app)` wires them once for every chart, by
+pattern-matching ids whose index is the chart's graph id.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, dcc, html
+
+from dashboard import ids
+from dashboard.figures import graph
+from dashboard.i18n import MISSING, fmt_decimal, fmt_int, t
+
+
+def _cell(value, lang: str) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return MISSING
+    if isinstance(value, bool) or not isinstance(value, numbers.Number):
+        return str(value)
+    if isinstance(value, numbers.Integral) or float(value).is_integer():
+        return fmt_int(value, lang)
+    return fmt_decimal(value, lang)
+
+
+def data_table(df: pd.DataFrame, lang: str, *, caption: str | None = None) -> html.Table:
+    """An HTML table of `df` (columns already translated), numbers formatted for `lang`.
+
+    Cells that are text (a hidden "< 5", a formatted "21 %") are shown as given.
+    """
+    numeric = {c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])}
+    head = html.Thead(html.Tr([html.Th(str(c), scope="col",
+                                       className="text-end" if c in numeric else None)
+                               for c in df.columns]))
+    body = html.Tbody([
+        html.Tr([html.Td(_cell(value, lang), className="text-end" if c in numeric else None)
+                 for c, value in zip(df.columns, row)])
+        for row in df.itertuples(index=False)
+    ])
+    return html.Table(className="table table-sm data-table", children=[
+        html.Caption(caption) if caption else None, head, body])
+
+
+def chart_card(graph_id: str, figure: go.Figure, lang: str, *, title: str, summary: str,
+               table: pd.DataFrame, caption: str | None = None,
+               note: str | None = None) -> html.Section:
+    """The chart `figure` with its `title`, text `summary`, table view and downloads.
+
+    `graph_id` comes from dashboard.ids; `table` holds what the chart shows, columns already
+    translated; `note` is a line under the chart (a source, a caveat).
+    """
+    title_id = f"{graph_id}-title"
+    toggle = html.Button(
+        t("chart.show_table", lang), id={"type": ids.TABLE_TOGGLE, "index": graph_id},
+        n_clicks=0, type="button", className="btn btn-sm btn-outline-primary",
+        **{"aria-expanded": "false", "aria-controls": ids.table_panel_dom_id(graph_id)})
+    downloads = html.Div(className="chart-downloads", role="group",
+                         **{"aria-label": t("chart.download", lang)}, children=[
+        html.Span(t("chart.download", lang), className="chart-downloads-label"),
+        *[html.Button(fmt.upper(), type="button", n_clicks=0,
+                      className="btn btn-sm btn-link",
+                      id={"type": ids.DOWNLOAD_IMAGE, "index": graph_id, "format": fmt})
+          for fmt in ("png", "svg")],
+        html.Span(id={"type": ids.DOWNLOAD_DONE, "index": graph_id}, hidden=True),
+    ])
+    return html.Section(className="chart-card", **{"aria-labelledby": title_id}, children=[
+        html.H2(title, id=title_id, className="chart-title"),
+        html.P(summary, className="chart-summary"),
+        graph(graph_id, figure, lang),
+        html.P(note, className="chart-note") if note else None,
+        dbc.Collapse(id={"type": ids.TABLE_PANEL, "index": graph_id}, is_open=False,
+                     children=html.Div(data_table(table, lang, caption=caption or title),
+                                       id=ids.table_panel_dom_id(graph_id),
+                                       className="table-responsive chart-table")),
+        dcc.Store(id={"type": ids.TABLE_LABELS, "index": graph_id},
+                  data={"show": t("chart.show_table", lang),
+                        "hide": t("chart.hide_table", lang)}),
+        html.Div([toggle, downloads], className="chart-actions"),
+    ])
+
+
+def register_callbacks(app) -> None:
+    """The browser-side toggle and downloads of every chart card (called by create_app)."""
+    app.clientside_callback(
+        ClientsideFunction(namespace="impact", function_name="toggleTable"),
+        Output({"type": ids.TABLE_PANEL, "index": MATCH}, "is_open"),
+        Output({"type": ids.TABLE_TOGGLE, "index": MATCH}, "children"),
+        Output({"type": ids.TABLE_TOGGLE, "index": MATCH}, "aria-expanded"),
+        Input({"type": ids.TABLE_TOGGLE, "index": MATCH}, "n_clicks"),
+        State({"type": ids.TABLE_LABELS, "index": MATCH}, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="impact", function_name="downloadImage"),
+        Output({"type": ids.DOWNLOAD_DONE, "index": MATCH}, "children"),
+        Input({"type": ids.DOWNLOAD_IMAGE, "index": MATCH, "format": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
