@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,13 +157,51 @@ def _read_xlsx(name: str, data: bytes) -> RawTable:
         raise ExtractError(f"{name}: not a readable Excel workbook")
     sheet_name = _choose_sheet(book.sheetnames)
     sheet = book[sheet_name]
-    rows = []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        rows.append((number, ["" if v is None else v for v in values]))
+    cells = list(enumerate(sheet.iter_rows(values_only=True), start=1))
     book.close()
+    _refuse_uncomputed_formulas(name, data, sheet_name, cells)
+    rows = [(number, ["" if v is None else v for v in values]) for number, values in cells]
     table = _from_rows(name, rows, "xlsx")
     table.sheet = sheet_name
     return table
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _refuse_uncomputed_formulas(name: str, data: bytes, sheet_name: str, cells) -> None:
+    """A formula's value is what Excel saved beside it; a workbook written by a program (not
+    saved by a spreadsheet) has none, and its formula cells would silently read as empty."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        has_formulas = any(_FORMULA_TAG.search(archive.read(member))
+                           for member in archive.namelist()
+                           if member.startswith("xl/worksheets/") and member.endswith(".xml"))
+    except (zipfile.BadZipFile, KeyError):
+        return
+    if not has_formulas:
+        return
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    computed, uncomputed = 0, []
+    for (number, values), formulas in zip(cells, book[sheet_name].iter_rows(values_only=True)):
+        for column, (value, formula) in enumerate(zip(values, formulas), start=1):
+            if isinstance(formula, str) and formula.startswith("="):
+                if value is None:
+                    uncomputed.append(f"{get_column_letter(column)}{number} ({formula})")
+                else:
+                    computed += 1
+    book.close()
+    # A formula whose result is an empty text also reads as None; a spreadsheet that saved the
+    # file computed the others, so only a sheet where no formula has a result is refused.
+    if uncomputed and not computed:
+        more = f" and {len(uncomputed) - 1} more" if len(uncomputed) > 1 else ""
+        raise ExtractError(
+            f"{name}: cell {uncomputed[0]}{more} holds a formula whose result was never "
+            f"computed (the file was written by a program, not saved by a spreadsheet); "
+            f"open it in Excel or LibreOffice, save it, and load it again")
 
 
 def _choose_sheet(names: list[str]) -> str:

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 from sqlalchemy import and_, bindparam, delete, func, select, tuple_, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, NestedTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
 from etl import marts, survey_formats
@@ -112,8 +113,21 @@ def detect_kind(raw: RawTable) -> str | None:
     return best if scores[best] else None
 
 
+def closest_kind(raw: RawTable) -> str | None:
+    """The kind whose required columns the headers mostly hold, to name the ones missing."""
+    shares = {}
+    for kind, required in tables.REQUIRED.items():
+        found = len(required) + (kind == "students") - len(tables.missing_columns(raw, kind))
+        if found >= 2:
+            shares[kind] = found / (len(required) + (kind == "students"))
+    best = max(shares, key=shares.get, default=None)
+    return best if best and shares[best] >= 0.5 else None
+
+
 def unrecognised_message(raw: RawTable) -> str:
-    expected = "; ".join(f"{kind}: {', '.join(cols)}" for kind, cols in tables.REQUIRED.items())
+    columns = {kind: list(cols) for kind, cols in tables.REQUIRED.items()}
+    columns["students"] = ["email or student_number", *columns["students"]]
+    expected = "; ".join(f"{kind}: {', '.join(cols)}" for kind, cols in columns.items())
     return (f"{raw.file_name}: cannot tell which kind of data this is from its headers "
             f"({', '.join(h for h in raw.headers[:8] if h)}{'...' if len(raw.headers) > 8 else ''}). "
             f"Pass --kind (one of {', '.join(KINDS)}); expected headers: {expected}; "
@@ -134,64 +148,124 @@ def load_paths(paths, *, kind: str | None = None, wave: str | None = None,
             raw = read_table(path)
             file_kind = kind or detect_kind(raw)
             if file_kind is None:
+                near = closest_kind(raw)
+                if near:
+                    tables.refuse_missing_columns(raw, near)
                 raise FileRefused(unrecognised_message(raw))
             report.kind = file_kind
             prepared.append((LOAD_ORDER.index(file_kind), len(prepared), path, raw, report))
-        except (ExtractError, FileRefused) as error:
-            report.status, report.message = "failed", str(error)
+        except (ExtractError, FileRefused, survey_formats.SurveyFormatError) as error:
+            _failed(report, str(error))
             reports.append(report)
-    for _, _, path, raw, report in sorted(prepared, key=lambda p: p[:2]):
-        if progress:
-            progress(report.file, "loading")
-        reports.append(load_table(raw, report, engine=engine, wave=wave, edition_arg=edition_arg,
-                                  dry_run=dry_run, is_demo=is_demo))
+        except Exception as error:  # noqa: BLE001 - one unreadable file must not stop the others
+            _failed(report, _unexpected(error))
+            reports.append(report)
+    ordered = [(raw, report) for _, _, _, raw, report in sorted(prepared, key=lambda p: p[:2])]
+    options = {"wave": wave, "edition_arg": edition_arg, "is_demo": is_demo}
+    if not dry_run:
+        for raw, report in ordered:
+            if progress:
+                progress(report.file, "loading")
+            reports.append(load_table(raw, report, engine=engine, **options))
+        return reports
+    # A dry run of several files keeps each file's writes (in a savepoint) until the end, so
+    # projects see the organisations of the same run, as they would in the real load.
+    with engine.connect() as conn:
+        outer = conn.begin()
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN")  # pysqlite defers BEGIN; a savepoint alone would commit
+        try:
+            for raw, report in ordered:
+                if progress:
+                    progress(report.file, "checking")
+                reports.append(load_table(raw, report, engine=engine, dry_run=True,
+                                          connection=conn, **options))
+        finally:
+            outer.rollback()
     return reports
 
 
 def load_table(raw: RawTable, report: FileReport, *, engine: Engine, wave=None,
-               edition_arg=None, dry_run=False, is_demo=False) -> FileReport:
-    """Transform and write one file in one transaction; the report says what happened."""
+               edition_arg=None, dry_run=False, is_demo=False,
+               connection: Connection | None = None) -> FileReport:
+    """Transform and write one file in one transaction; the report says what happened.
+
+    With `connection` (a dry run of several files), the file's writes go into a savepoint of
+    the caller's transaction, which the caller rolls back.
+    """
+    if connection is not None:
+        return _load_in(connection, connection.begin_nested(), raw, report, wave=wave,
+                        edition_arg=edition_arg, dry_run=dry_run, is_demo=is_demo)
+    with engine.connect() as conn:
+        return _load_in(conn, conn.begin(), raw, report, wave=wave, edition_arg=edition_arg,
+                        dry_run=dry_run, is_demo=is_demo)
+
+
+def _load_in(conn: Connection, transaction, raw: RawTable, report: FileReport, *, wave,
+             edition_arg, dry_run, is_demo) -> FileReport:
     settings = get_settings()
     report.rows_read = len(raw.frame)
-    with engine.connect() as conn:
-        transaction = conn.begin()
+    nested = isinstance(transaction, NestedTransaction)
+    try:
         already = conn.execute(
             select(load_batch.c.batch_id).where(load_batch.c.sha256 == report.sha256,
                                                 load_batch.c.status == "loaded")).scalar()
-        if already is not None and not dry_run:
+        if already is not None:
             transaction.rollback()
             report.status, report.batch_id = "skipped", already
             report.message = f"{report.file}: already loaded as batch {already}; nothing written"
             return report
-        try:
-            _check_wave(report.kind, wave, raw.file_name)
-            ctx = LoadContext.read(conn, pseudonym_key=settings.pseudonym_key, wave=wave,
-                                   edition=edition_arg)
-            if report.kind in PEOPLE_KINDS and not settings.pseudonym_key:
-                ctx.pseudonymiser()  # raises the clear message
-            transformed = (surveys(raw, ctx) if report.kind == "survey"
-                           else tables.TRANSFORMS[report.kind](raw, ctx))
-            report.tool = transformed.tool
-            report.ignored_columns = transformed.ignored_columns
-            batch_id = _start_batch(conn, report, raw, wave, is_demo)
-            _write(conn, report, transformed, batch_id)
-            _finish_batch(conn, report, batch_id)
-            if dry_run:
-                transaction.rollback()
-                report.status, report.batch_id = "dry_run", None
+        _check_wave(report.kind, wave, raw.file_name)
+        ctx = LoadContext.read(conn, pseudonym_key=settings.pseudonym_key, wave=wave,
+                               edition=edition_arg)
+        if report.kind in PEOPLE_KINDS and not settings.pseudonym_key:
+            ctx.pseudonymiser()  # raises the clear message
+        transformed = (surveys(raw, ctx) if report.kind == "survey"
+                       else tables.TRANSFORMS[report.kind](raw, ctx))
+        report.tool = transformed.tool
+        report.ignored_columns = transformed.ignored_columns
+        batch_id = _start_batch(conn, report, raw, wave, is_demo)
+        _write(conn, report, transformed, batch_id)
+        _finish_batch(conn, report, batch_id)
+        if dry_run:
+            if nested:
+                transaction.commit()  # released into the dry run's transaction
             else:
-                transaction.commit()
-                report.status, report.batch_id = "loaded", batch_id
-        except (FileRefused, MissingPseudonymKey, survey_formats.SurveyFormatError,
-                LoadError) as error:
-            transaction.rollback()
-            report.status, report.message = "failed", str(error)
-        except SQLAlchemyError as error:
-            transaction.rollback()
-            report.status = "failed"
-            report.message = (f"{report.file}: the warehouse refused the data "
-                              f"({str(error.orig if hasattr(error, 'orig') else error).splitlines()[0]})")
+                transaction.rollback()
+            report.status, report.batch_id = "dry_run", None
+        else:
+            transaction.commit()
+            report.status, report.batch_id = "loaded", batch_id
+    except (FileRefused, MissingPseudonymKey, survey_formats.SurveyFormatError,
+            LoadError) as error:
+        transaction.rollback()
+        _failed(report, str(error))
+    except SQLAlchemyError as error:
+        transaction.rollback()
+        first = str(error.orig if hasattr(error, "orig") else error).splitlines()[0]
+        _failed(report, f"the warehouse refused the data ({first})")
+    except Exception as error:  # noqa: BLE001 - a bug on one file must not stop the others
+        transaction.rollback()
+        _failed(report, _unexpected(error))
     return report
+
+
+def _failed(report: FileReport, message: str) -> None:
+    """A file not loaded; the message names the file once."""
+    report.status = "failed"
+    report.message = (message if message.startswith(report.file)
+                      else f"{report.file}: {message}")
+
+
+_EMAIL_LIKE = re.compile(r"[^\s@'\"]+@[^\s@'\"]+")
+
+
+def _unexpected(error: Exception) -> str:
+    """An error the loader did not foresee, in one line and without anyone's e-mail."""
+    first = (str(error).splitlines() or [""])[0][:200]
+    first = _EMAIL_LIKE.sub("<e-mail>", first)
+    return (f"could not be loaded because of an unexpected error ({type(error).__name__}"
+            f"{': ' + first if first else ''}); nothing of this file was written")
 
 
 def _check_wave(kind: str, wave: str | None, file_name: str) -> None:
@@ -302,10 +376,17 @@ def bulk_insert(conn: Connection, table, columns: list[str], records: list[tuple
         return
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
+        import psycopg
+
         cursor = conn.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row(record)
+        try:
+            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for record in records:
+                    copy.write_row(record)
+        except psycopg.Error as error:
+            # The driver's own cursor: SQLAlchemy does not wrap its errors, so say it here.
+            first = (str(error).splitlines() or [type(error).__name__])[0]
+            raise LoadError(f"the warehouse refused the data ({first})") from error
         return
     placeholders = ", ".join("?" for _ in columns)
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})",
@@ -431,6 +512,9 @@ def unload(batch_id: int, engine: Engine | None = None) -> dict[str, int]:
         for table in FACT_TABLES_BY_DEPENDENCY:
             removed[table.name] = conn.execute(
                 delete(table).where(table.c.batch_id == batch_id)).rowcount
+        # Its rejected rows go too: re-loading the file would otherwise count them twice.
+        removed[rejected_row.name] = conn.execute(
+            delete(rejected_row).where(rejected_row.c.batch_id == batch_id)).rowcount
         marts.refresh(conn, editions)
         conn.execute(update(load_batch).where(load_batch.c.batch_id == batch_id)
                      .values(status="unloaded"))

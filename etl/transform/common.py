@@ -57,9 +57,15 @@ def is_blank(value) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+
+
 def show(value) -> str:
-    """A cell as quoted in a message."""
+    """A cell as quoted in a message or a rejected row; never an e-mail address (typed into a
+    school or project cell, it would otherwise reach the warehouse in clear)."""
     text = str(value).strip()
+    if EMAIL_LIKE.search(text):
+        return "<an e-mail address, not shown>"
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -64,26 +64,38 @@ def recognise_score(raw: RawTable, kind: str) -> int:
     required = set(REQUIRED[kind])
     if kind == "students":
         required |= {"email"} if "email" in mapped else {"student_number"}
-        required.add("project_id")
     return len(required & mapped) if required <= mapped else 0
 
 
-def _prepare(raw: RawTable, kind: str) -> tuple[ColumnParser, list[str]]:
-    mapping, ignored = map_headers(raw, kind)
-    missing = [c for c in REQUIRED[kind] if c not in mapping.values()]
-    if kind == "students" and not {"email", "student_number"} & set(mapping.values()):
+def missing_columns(raw: RawTable, kind: str) -> list[str]:
+    mapped = set(map_headers(raw, kind)[0].values())
+    missing = [c for c in REQUIRED[kind] if c not in mapped]
+    if kind == "students" and not {"email", "student_number"} & mapped:
         missing.append("email or student_number")
+    return missing
+
+
+def refuse_missing_columns(raw: RawTable, kind: str) -> None:
+    missing = missing_columns(raw, kind)
     if missing:
         raise FileRefused(
             f"{raw.file_name}: missing required column(s) {', '.join(repr(m) for m in missing)} "
             f"for kind '{kind}' (found: {', '.join(h for h in raw.headers if h) or 'no headers'})")
+
+
+def _prepare(raw: RawTable, kind: str) -> tuple[ColumnParser, list[str]]:
+    refuse_missing_columns(raw, kind)
+    mapping, ignored = map_headers(raw, kind)
     frame = raw.frame[list(mapping)].rename(columns=mapping)
     headers = {column: raw.headers[position] for position, column in mapping.items()}
     return ColumnParser(frame, raw.row_numbers, headers), ignored
 
 
 def _finish(parser: ColumnParser, values: dict[str, list], kind: str, personal=()) -> Transformed:
-    frame = pd.DataFrame(values)
+    # Object columns keep 20 an int beside an empty cell (pandas would make it 20.0, which
+    # PostgreSQL's COPY refuses for an integer column and which changes the row's digest).
+    frame = pd.DataFrame({name: pd.Series(column, dtype=object)
+                          for name, column in values.items()})
     frame["row_number"] = parser.row_numbers
     rejected = []
     bad = parser.bad_rows()
@@ -96,9 +108,9 @@ def _finish(parser: ColumnParser, values: dict[str, list], kind: str, personal=(
             continue
         key = tuple(getattr(row, k) for k in keys)
         if key in seen:
+            names = ["person" if k == "pseudonym" else k for k in keys]
             parser.fail(position, "duplicate_key",
-                        f"same {' and '.join(k for k in keys if k != 'pseudonym') or 'person'} "
-                        f"as row {seen[key]}" + _key_text(keys, key))
+                        f"same {' and '.join(names)} as row {seen[key]}" + _key_text(keys, key))
             rejected.append(_rejection(parser, position, values, personal))
             continue
         seen[key] = row.row_number
@@ -119,8 +131,10 @@ def _rejection(parser: ColumnParser, position: int, values: dict[str, list], per
     pseudonym = values.get("pseudonym", [None] * (position + 1))[position]
     if pseudonym:
         data["pseudonym"] = pseudonym
+    prefix = f"row {parser.row_numbers[position]}: "
+    reasons = [errors[0][1]] + [message.removeprefix(prefix) for _, message in errors[1:]]
     return {"row_number": parser.row_numbers[position], "reason_code": errors[0][0],
-            "reason": "; ".join(message for _, message in errors), "data": data}
+            "reason": "; ".join(reasons), "data": data}
 
 
 def _region(parser: ColumnParser, ctx: LoadContext, name: str, required: bool) -> list:
@@ -151,7 +165,7 @@ def _reference(parser: ColumnParser, name: str, known, what: str, values: list) 
     for position, value in enumerate(values):
         if value is not None and value not in known:
             parser.fail(position, f"unknown_{what.replace(' ', '_')}",
-                        f"unknown {what} '{value}' in '{header}'")
+                        f"unknown {what} '{show(value)}' in '{header}'")
     return values
 
 
