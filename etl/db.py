@@ -23,6 +23,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # An erased person must not linger in free pages of the file (`impact forget`).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -94,17 +94,7 @@ def _filled_copy(template, destination, values):
     destination.write_bytes((content + row.getvalue()).encode("utf-8"))
 
 
-# Survey-format bug (etl/survey_formats.py and its reference files belong to the survey-format
-# work): the French survey template's item codes (connait_ess, veut_etre_utile, ...) and
-# `date_reponse` are not in data/reference/questionnaire.csv and survey_columns.csv, so a filled
-# French survey template loads with most of its answers ignored. Strict: passes once fixed.
-FRENCH_SURVEY_CODES_UNKNOWN = pytest.mark.xfail(
-    strict=True, reason="French survey template codes missing from the survey vocabulary")
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=FRENCH_SURVEY_CODES_UNKNOWN) if name.startswith("survey_fr")
-    else name for name in TEMPLATE_FILES])
+@pytest.mark.parametrize("name", list(TEMPLATE_FILES))
 def test_a_filled_template_loads_without_being_told_its_kind(warehouse_with_references,
                                                                tmp_path, name):
     kind = TEMPLATE_FILES[name]
