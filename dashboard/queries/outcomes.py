@@ -1,0 +1,477 @@
+"""Project outcomes (DESIGN.md section 7): projects, delivery, use, satisfaction, people engaged.
+
+A project belongs to its `edition`, to its `school_id` and to its ORGANISATION's region; a
+follow-up answer (`org_followup`) follows its project. One SQL statement joins each project to
+its `end` and `six_months` answers (at most one of each: the table's key is project and wave)
+and aggregates at the grain a caller asks for: by region, by tech type, or none.
+
+Suppression (DESIGN.md section 6), for funders and schools only (`scope.suppress_org_answers`):
+- `students` is a count of people: hidden when 0 < students < k;
+- an organisation-survey figure is a partner's opinion: hidden when built from 1 to k - 1
+  distinct organisations (no answer at all is not hidden, the figure is just empty);
+- secondary: the page and the report show the totals (`outcomes_kpis`) beside the regions, so
+  when exactly one region's cell of a figure is hidden, the next smallest region with data is
+  hidden too (`stats.suppress_counts`).
+Counts of projects are not about people and are never hidden. Staff see everything.
+`export_table` marks the hidden cells in `frame.attrs["suppressed_mask"]`, a boolean frame of
+the same shape that `dashboard.exports` turns into "< K" cells. pandas deep-copies attrs and
+cannot compare two such masks: an operation that aligns two copies of a masked table (a concat,
+assigning several columns at once) needs `attrs` emptied first.
+
+This module also holds what reach and guide share: the 18-region frame, dates as ISO text,
+and a project's date.
+
+`snapshot`: the figures of a published report (built by `snapshot_figures`, stored as JSON by
+the publisher). A function given a snapshot returns its stored figure without touching the
+warehouse, so a published report can be reproduced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Integer, String, case, cast, distinct, func, select
+from sqlalchemy.engine import Connection
+
+from dashboard.queries.base import Filters, Scope, effective, where
+from dashboard.stats import is_small_cell, suppress_counts
+from etl import reference
+from etl.db import get_engine
+from etl.schema import (
+    CAUSES,
+    PROJECT_STATUSES,
+    TECH_TYPES,
+    org_followup,
+    organisation,
+    project,
+    school,
+)
+
+EXPORT_COLUMNS = [
+    "region_code", "region_name", "projects", "delivered", "abandoned", "in_progress",
+    "delivery_rate_pct", "in_use_answers", "in_use_yes", "in_use_rate_pct", "mean_satisfaction",
+    "beneficiaries_reached", "students", "mentors",
+]
+RATE_COLUMNS = ["delivery_rate_pct", "in_use_rate_pct", "mean_satisfaction"]
+# Each organisation-survey figure: the export columns it fills, the organisations behind it.
+ORG_FIGURES = {
+    "in_use": (("in_use_answers", "in_use_yes", "in_use_rate_pct"), "in_use_orgs"),
+    "satisfaction": (("mean_satisfaction",), "satisfaction_orgs"),
+    "beneficiaries": (("beneficiaries_reached",), "beneficiaries_orgs"),
+}
+KPIS_OF_FIGURE = {
+    "students": ("students",),
+    "in_use": ("in_use_rate_pct", "in_use_partial_pct", "in_use_yes", "in_use_partial",
+               "in_use_n"),
+    "satisfaction": ("mean_satisfaction", "satisfaction_n"),
+    "beneficiaries": ("beneficiaries_reached",),
+}
+FRAGILE_MIN_ANSWERS = 5  # a rate on fewer answered projects is flagged "fragile" on the page
+DIMENSIONS = {
+    "status": (project.c.status, PROJECT_STATUSES),
+    "tech_type": (project.c.tech_type, TECH_TYPES),
+    "cause": (organisation.c.cause, CAUSES),
+    "edition": (project.c.edition, None),
+}
+SUPPRESSED_MASK = "suppressed_mask"  # the attrs key `dashboard.exports` reads
+SNAPSHOT_EXPORT = "outcomes"
+SNAPSHOT_KPIS = "outcomes_kpis"
+SNAPSHOT_BY_DIMENSION = "outcomes_by_{dimension}"
+SNAPSHOT_SATISFACTION = "outcomes_satisfaction_by_tech"
+
+
+# ---- shared with reach and guide -------------------------------------------------------------
+
+def regions_frame() -> pd.DataFrame:
+    """The 18 regions in INSEE code order: every per-region table has exactly these rows."""
+    names = reference.regions()
+    return pd.DataFrame({"region_code": list(names), "region_name": list(names.values())})
+
+
+def per_region(rows: pd.DataFrame, zero_columns: list[str]) -> pd.DataFrame:
+    """`rows` (keyed by region_code) on the 18 regions, with 0 where a region has no row."""
+    names = reference.regions()
+    frame = rows.set_index("region_code").reindex(list(names))
+    frame[zero_columns] = frame[zero_columns].fillna(0).astype("int64")
+    frame.insert(0, "region_name", list(names.values()))
+    return frame.rename_axis("region_code").reset_index()
+
+
+def iso_text(column):
+    """A date as ISO text (YYYY-MM-DD) on both dialects.
+
+    ISO text orders like the dates, so windows are compared in SQL without date functions,
+    which SQLite and PostgreSQL spell differently.
+    """
+    return func.substr(cast(column, String), 1, 10, type_=String)
+
+
+def project_date(table=project):
+    """A project's date as ISO text: its start_date, else 1 September of its edition."""
+    september = func.substr(table.c.edition, 1, 4, type_=String) + "-09-01"
+    return func.coalesce(iso_text(table.c.start_date), september, type_=String)
+
+
+def year_after(iso):
+    """ISO text of the same day 12 months later. 29 February gives 'YYYY-02-29' of a common
+    year, which as an upper bound lets in the same dates as 28 February."""
+    year = cast(cast(func.substr(iso, 1, 4), Integer) + 1, String)
+    return year + func.substr(iso, 5, type_=String)
+
+
+def within_year_after(date, start):
+    """SQL condition: `date` in [start, start + 12 months], all ISO text."""
+    return (date >= start) & (date <= year_after(start))
+
+
+def next_edition(edition: str) -> str:
+    start = int(edition[:4]) + 1
+    return f"{start}-{start + 1}"
+
+
+def ratio_pct(numerator, denominator) -> float | None:
+    return None if not denominator else float(numerator) * 100.0 / float(denominator)
+
+
+def monthly_cumulative(monthly: pd.DataFrame, series: str, values: list[str]) -> pd.DataFrame:
+    """Month x series counts on a full grid of months, with running sums per series
+    (`cumulative_<value>`) and over all series (`total_cumulative_<value>`)."""
+    columns = ["month", series, *values, *(f"cumulative_{v}" for v in values),
+               *(f"total_cumulative_{v}" for v in values)]
+    if monthly.empty:
+        return pd.DataFrame(columns=columns)
+    months = pd.period_range(monthly["month"].min(), monthly["month"].max(), freq="M")
+    grid = pd.MultiIndex.from_product([months.astype(str), sorted(monthly[series].unique())],
+                                      names=["month", series])
+    frame = (monthly.set_index(["month", series])[values].reindex(grid, fill_value=0)
+             .astype("int64").reset_index())
+    by_series = frame.groupby(series)[values].cumsum()
+    totals = frame.groupby("month")[values].sum().cumsum()
+    for value in values:
+        frame[f"cumulative_{value}"] = by_series[value]
+        frame[f"total_cumulative_{value}"] = frame["month"].map(totals[value])
+    return frame[columns]
+
+
+def read_frame(conn: Connection, statement) -> pd.DataFrame:
+    """The rows of a statement as a DataFrame, numbers as numbers."""
+    result = conn.execute(statement)
+    columns = list(result.keys())
+    # Plain tuples: pandas probes each row object, and SQLAlchemy rows answer that slowly.
+    frame = pd.DataFrame([tuple(row) for row in result], columns=columns)
+    for column in columns:
+        # PostgreSQL sums integers as numeric (Decimal); the figures are plain numbers.
+        if len(frame) and isinstance(frame[column].iloc[0], Decimal):
+            frame[column] = pd.to_numeric(frame[column])
+    return frame
+
+
+def stored(snapshot: Mapping | None, name: str):
+    """The figure `name` of a published snapshot; None for live figures."""
+    if snapshot is None:
+        return None
+    if snapshot.get(name) is None:
+        raise KeyError(f"the published snapshot holds no '{name}' figure")
+    return snapshot[name]
+
+
+def plain(value):
+    """A JSON-ready value: None for missing, Python numbers, ISO dates."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def frame_to_json(frame: pd.DataFrame) -> dict:
+    mask = frame.attrs.get(SUPPRESSED_MASK)
+    hidden = [] if mask is None else [[int(i), column] for column in mask.columns
+                                      for i in np.flatnonzero(mask[column].to_numpy())]
+    return {"columns": list(frame.columns), "hidden": hidden,
+            "rows": [[plain(v) for v in row] for row in frame.itertuples(index=False)]}
+
+
+def frame_from_json(data: Mapping, dtypes: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The frame `frame_to_json` stored; its mask, if any, attached last (see the docstring
+    above on masks in attrs)."""
+    frame = pd.DataFrame(data["rows"], columns=data["columns"])
+    for column, dtype in (dtypes or {}).items():
+        if dtype == "date":
+            frame[column] = [None if pd.isna(v) else dt.date.fromisoformat(v)
+                             for v in frame[column]]
+        else:
+            frame[column] = frame[column].astype(dtype)
+    if data.get("hidden"):
+        mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+        for i, column in data["hidden"]:
+            mask.loc[i, column] = True
+        frame.attrs[SUPPRESSED_MASK] = mask
+    return frame
+
+
+# ---- the aggregate -----------------------------------------------------------------------------
+
+END = org_followup.alias("end_answer")
+SIX = org_followup.alias("six_months_answer")
+PROJECT_ROWS = (project
+                .join(organisation, project.c.org_id == organisation.c.org_id)
+                .outerjoin(END, (END.c.project_id == project.c.project_id) & (END.c.wave == "end"))
+                .outerjoin(SIX, (SIX.c.project_id == project.c.project_id)
+                           & (SIX.c.wave == "six_months")))
+
+
+def project_filters(f: Filters) -> list:
+    return where(f, edition=project.c.edition, school=project.c.school_id,
+                 region=organisation.c.region_code)
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _orgs_if(condition):
+    return func.count(distinct(case((condition, project.c.org_id))))
+
+
+def _figures(with_orgs: bool = True):
+    """The aggregates; `with_orgs` adds the organisations behind each survey figure, which
+    only suppression needs (distinct counts are the costly part of the statement)."""
+    in_use = SIX.c.in_use.is_not(None)
+    satisfied = END.c.satisfaction.is_not(None)
+    reached = SIX.c.beneficiaries_reached.is_not(None)
+    figures = [
+        func.count().label("projects"),
+        func.count(distinct(project.c.org_id)).label("organisations"),
+        _count_if(project.c.status == "delivered").label("delivered"),
+        _count_if(project.c.status == "abandoned").label("abandoned"),
+        _count_if(project.c.status == "in_progress").label("in_progress"),
+        func.coalesce(func.sum(project.c.students_count), 0).label("students"),
+        func.coalesce(func.sum(project.c.mentors_count), 0).label("mentors"),
+        _count_if(in_use).label("in_use_answers"),
+        _count_if(SIX.c.in_use == "oui").label("in_use_yes"),
+        _count_if(SIX.c.in_use == "partiellement").label("in_use_partial"),
+        _count_if(satisfied).label("satisfaction_n"),
+        func.coalesce(func.sum(END.c.satisfaction), 0).label("satisfaction_sum"),
+        func.coalesce(func.sum(SIX.c.beneficiaries_reached), 0).label("beneficiaries_reached"),
+    ]
+    if with_orgs:
+        figures += [_orgs_if(in_use).label("in_use_orgs"),
+                    _orgs_if(satisfied).label("satisfaction_orgs"),
+                    _orgs_if(reached).label("beneficiaries_orgs")]
+    return figures
+
+
+def figures_by(conn: Connection, f: Filters, *keys, with_orgs: bool = True) -> pd.DataFrame:
+    """The project and follow-up figures of the selection, one row per value of `keys`."""
+    statement = (select(*keys, *_figures(with_orgs)).select_from(PROJECT_ROWS)
+                 .where(*project_filters(f)).group_by(*keys))
+    return read_frame(conn, statement)
+
+
+def _by_region(conn: Connection, f: Filters, with_orgs: bool) -> pd.DataFrame:
+    rows = figures_by(conn, f, organisation.c.region_code, with_orgs=with_orgs)
+    frame = per_region(rows, [c for c in rows.columns if c != "region_code"])
+    decided = frame["delivered"] + frame["abandoned"]
+    frame["delivery_rate_pct"] = (frame["delivered"] * 100.0 / decided).where(decided > 0)
+    answers = frame["in_use_answers"]
+    frame["in_use_rate_pct"] = (frame["in_use_yes"] * 100.0 / answers).where(answers > 0)
+    n = frame["satisfaction_n"]
+    frame["mean_satisfaction"] = (frame["satisfaction_sum"] * 1.0 / n).where(n > 0)
+    return frame
+
+
+# ---- suppression -------------------------------------------------------------------------------
+
+def hidden_cells(frame: pd.DataFrame, key: str, k: int) -> dict[str, set]:
+    """Per figure ('students' and ORG_FIGURES), the keys whose cells a funder or school must not
+    see, totals being shown beside them. `frame` has one row per key."""
+    counts = {"students": "students",
+              **{figure: orgs for figure, (_, orgs) in ORG_FIGURES.items()}}
+    hidden = {}
+    for figure, column in counts.items():
+        cells = dict(zip(frame[key], frame[column].astype(int)))
+        # An organisation has one region, so the regions' counts add up to the total's.
+        hidden[figure] = suppress_counts(cells, k, total=sum(cells.values()))
+    return hidden
+
+
+def _mask(frame: pd.DataFrame, key: str, hidden: dict[str, set]) -> pd.DataFrame:
+    mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    for figure, keys in hidden.items():
+        columns = ("students",) if figure == "students" else ORG_FIGURES[figure][0]
+        for column in columns:
+            mask[column] = mask[column] | frame[key].isin(keys)
+    return mask
+
+
+# ---- the figures -------------------------------------------------------------------------------
+
+EXPORT_DTYPES = {column: "float64" if column in RATE_COLUMNS else "Int64"
+                 for column in EXPORT_COLUMNS[2:]}
+
+
+def export_table(filters: Filters, scope: Scope, k: int, engine=None,
+                 snapshot: Mapping | None = None) -> pd.DataFrame:
+    """One row per region (all 18, code order): the `impact export outcomes` table."""
+    frozen = stored(snapshot, SNAPSHOT_EXPORT)
+    if frozen is not None:
+        return frame_from_json(frozen, EXPORT_DTYPES)
+    with (engine or get_engine()).connect() as conn:
+        frame = _by_region(conn, effective(filters, scope), scope.suppress_org_answers)
+    table = frame[EXPORT_COLUMNS].astype(EXPORT_DTYPES)
+    if scope.suppress_org_answers:
+        mask = _mask(table, "region_code", hidden_cells(frame, "region_code", k))
+        table = table.mask(mask)
+        table.attrs[SUPPRESSED_MASK] = mask
+    return table
+
+
+def outcomes_kpis(filters: Filters, scope: Scope, k: int, engine=None,
+                  snapshot: Mapping | None = None) -> dict:
+    """The page's headline figures over the whole selection.
+
+    Rates are percentages with their n; `fragile` flags a rate on fewer than 5 answered
+    projects. For funders and schools, a total built from 1 to k - 1 people (students) or
+    organisations (survey figures) is None and named in `suppressed`; `hidden_regions` lists,
+    per figure, the regions hidden in `export_table` so that these totals give none of them
+    back.
+    """
+    frozen = stored(snapshot, SNAPSHOT_KPIS)
+    if frozen is not None:
+        return dict(frozen)
+    with (engine or get_engine()).connect() as conn:
+        regions = _by_region(conn, effective(filters, scope), scope.suppress_org_answers)
+    # Every figure adds up over regions, distinct organisations too (one region each).
+    totals = {name: int(value) for name, value
+              in regions.drop(columns=["region_code", "region_name"] + RATE_COLUMNS).sum().items()}
+    decided = totals["delivered"] + totals["abandoned"]
+    in_use_n, satisfaction_n = totals["in_use_answers"], totals["satisfaction_n"]
+    kpis = {
+        "projects": totals["projects"], "organisations": totals["organisations"],
+        "delivered": totals["delivered"], "abandoned": totals["abandoned"],
+        "in_progress": totals["in_progress"],
+        "delivery_rate_pct": ratio_pct(totals["delivered"], decided), "delivery_n": decided,
+        "in_use_rate_pct": ratio_pct(totals["in_use_yes"], in_use_n),
+        "in_use_partial_pct": ratio_pct(totals["in_use_partial"], in_use_n),
+        "in_use_yes": totals["in_use_yes"], "in_use_partial": totals["in_use_partial"],
+        "in_use_n": in_use_n,
+        "mean_satisfaction": (totals["satisfaction_sum"] / satisfaction_n
+                              if satisfaction_n else None),
+        "satisfaction_n": satisfaction_n,
+        "beneficiaries_reached": totals["beneficiaries_reached"],
+        "students": totals["students"], "mentors": totals["mentors"],
+        "fragile": {"delivery_rate_pct": decided < FRAGILE_MIN_ANSWERS,
+                    "in_use_rate_pct": in_use_n < FRAGILE_MIN_ANSWERS,
+                    "mean_satisfaction": satisfaction_n < FRAGILE_MIN_ANSWERS},
+        "suppressed": [], "hidden_regions": {},
+    }
+    if scope.suppress_org_answers:
+        people = {"students": totals["students"],
+                  **{figure: totals[orgs] for figure, (_, orgs) in ORG_FIGURES.items()}}
+        hidden = [name for figure, count in people.items() if is_small_cell(count, k)
+                  for name in KPIS_OF_FIGURE[figure]]
+        kpis.update({name: None for name in hidden})
+        kpis["suppressed"] = hidden
+        kpis["hidden_regions"] = {figure: sorted(keys) for figure, keys
+                                  in hidden_cells(regions, "region_code", k).items()}
+    return kpis
+
+
+def by_dimension(dim: str, filters: Filters, scope: Scope, k: int, engine=None,
+                 snapshot: Mapping | None = None) -> pd.DataFrame:
+    """Projects per status, tech type, cause or edition: columns `dim`, `projects`.
+
+    Vocabularies come whole and in their order (zeros included); editions as found.
+    """
+    if dim not in DIMENSIONS:
+        raise ValueError(f"by_dimension: unknown dimension '{dim}' "
+                         f"(one of {', '.join(DIMENSIONS)})")
+    frozen = stored(snapshot, SNAPSHOT_BY_DIMENSION.format(dimension=dim))
+    if frozen is not None:
+        return frame_from_json(frozen)
+    column, vocabulary = DIMENSIONS[dim]
+    statement = (select(column, func.count())
+                 .select_from(project.join(organisation,
+                                           project.c.org_id == organisation.c.org_id))
+                 .where(*project_filters(effective(filters, scope))).group_by(column))
+    with (engine or get_engine()).connect() as conn:
+        counts = dict(conn.execute(statement).all())
+    values = list(vocabulary) if vocabulary else sorted(counts)
+    return pd.DataFrame({dim: values, "projects": [int(counts.get(v, 0)) for v in values]})
+
+
+def satisfaction_by_tech(filters: Filters, scope: Scope, k: int, engine=None,
+                         snapshot: Mapping | None = None) -> pd.DataFrame:
+    """Mean `end` satisfaction per tech type with its n (tech types that have projects).
+
+    For funders and schools, a tech type whose answers come from 1 to k - 1 organisations is
+    hidden (mean and n: with the page's overall mean and n, its n would give it back), with
+    the secondary rule of the regions; `suppressed` flags it.
+    """
+    frozen = stored(snapshot, SNAPSHOT_SATISFACTION)
+    if frozen is not None:
+        return frame_from_json(frozen, {"satisfaction_n": "Int64",
+                                        "mean_satisfaction": "float64"})
+    f = effective(filters, scope)
+    suppress = scope.suppress_org_answers
+    with (engine or get_engine()).connect() as conn:
+        frame = figures_by(conn, f, project.c.tech_type, with_orgs=suppress)
+        # One organisation may stand behind several tech types: its total is counted apart.
+        total_orgs = int(figures_by(conn, f)["satisfaction_orgs"].sum()) if suppress else 0
+    order = {tech: i for i, tech in enumerate(TECH_TYPES)}
+    frame = frame.sort_values("tech_type", key=lambda s: s.map(order)).reset_index(drop=True)
+    n = frame["satisfaction_n"].astype(int)
+    table = pd.DataFrame({
+        "tech_type": frame["tech_type"], "projects": frame["projects"].astype(int),
+        "satisfaction_n": n.astype("Int64"),
+        "mean_satisfaction": (frame["satisfaction_sum"] * 1.0 / n).where(n > 0),
+        "suppressed": False,
+    })
+    if suppress:
+        orgs = dict(zip(frame["tech_type"], frame["satisfaction_orgs"].astype(int)))
+        hidden = table["tech_type"].isin(suppress_counts(orgs, k, total=total_orgs))
+        table.loc[hidden, "satisfaction_n"] = pd.NA
+        table.loc[hidden, "mean_satisfaction"] = float("nan")
+        table.loc[hidden, "suppressed"] = True
+    return table
+
+
+def projects_table(filters: Filters, scope: Scope, k: int, engine=None,
+                   snapshot: Mapping | None = None) -> pd.DataFrame:
+    """Row-level projects with their follow-up answers: staff and admins only (never in a
+    published snapshot)."""
+    if not scope.full_view:
+        raise PermissionError(f"role '{scope.role}' may not see row-level projects")
+    statement = (
+        select(project.c.project_id, project.c.title, organisation.c.name.label("organisation"),
+               school.c.name.label("school"), organisation.c.region_code, project.c.edition,
+               project.c.tech_type, project.c.status,
+               END.c.satisfaction.label("end_satisfaction"),
+               SIX.c.in_use.label("six_months_in_use"))
+        .select_from(PROJECT_ROWS.outerjoin(school, project.c.school_id == school.c.school_id))
+        .where(*project_filters(effective(filters, scope)))
+        .order_by(project.c.edition.desc(), project.c.title, project.c.project_id))
+    with (engine or get_engine()).connect() as conn:
+        frame = read_frame(conn, statement)
+    frame.insert(5, "region_name", frame["region_code"].map(reference.regions()))
+    frame["end_satisfaction"] = frame["end_satisfaction"].astype("Int64")
+    return frame
+
+
+def snapshot_figures(filters: Filters, scope: Scope, k: int, engine=None) -> dict:
+    """Every published figure of this module as JSON-ready data, keyed as `snapshot` reads."""
+    figures = {
+        SNAPSHOT_EXPORT: frame_to_json(export_table(filters, scope, k, engine)),
+        SNAPSHOT_KPIS: outcomes_kpis(filters, scope, k, engine),
+        SNAPSHOT_SATISFACTION: frame_to_json(satisfaction_by_tech(filters, scope, k, engine)),
+    }
+    for dim in DIMENSIONS:
+        figures[SNAPSHOT_BY_DIMENSION.format(dimension=dim)] = frame_to_json(
+            by_dimension(dim, filters, scope, k, engine))
+    return figures
