@@ -131,6 +131,7 @@ project = Table(
     CheckConstraint("mentors_count >= 0", name="mentors_count_non_negative"),
     Index("ix_project_edition_org", "edition", "org_id"),
     Index("ix_project_school", "school_id", "edition"),
+    Index("ix_project_org", "org_id"),
     comment="Projects built by students for organisations.",
 )
 

@@ -1,0 +1,21 @@
+"""index projects by organisation (conversion figures join on it)
+
+Revision ID: 0002
+Revises: 0001
+"""
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("project") as batch_op:
+        batch_op.create_index("ix_project_org", ["org_id"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("project") as batch_op:
+        batch_op.drop_index("ix_project_org")
