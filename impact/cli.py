@@ -97,6 +97,8 @@ def demo(seed, scale, if_empty):
     engine = _engine(create=True)
     if if_empty and (demo_module.holds_demo_data(engine) or demo_module.holds_real_data(engine)):
         click.echo("the warehouse already holds data: no demo data added")
+        if not demo_module.holds_real_data(engine):
+            _demo_account(engine)
         return
     settings = get_settings()
     if not settings.pseudonym_key:
@@ -112,6 +114,24 @@ def demo(seed, scale, if_empty):
     if any(not r.ok for r in reports):
         sys.exit(1)
     click.echo("demo data loaded (every page says 'données de démonstration')")
+    _demo_account(engine)
+
+
+def _demo_account(engine) -> None:
+    """The demo staff account, with a known password: for demo data on one's own machine."""
+    from etl import users as accounts
+    from etl.settings import get_settings
+
+    if get_settings().is_production:
+        click.echo("IMPACT_ENV=production: no demo account created "
+                   "(add one with `impact users add EMAIL --role staff`)")
+        return
+    created = accounts.ensure_demo_account(engine)
+    click.echo(f"demo account: {accounts.DEMO_EMAIL}, password: {accounts.DEMO_PASSWORD} "
+               f"({'created' if created else 'already there'}, role staff)")
+    click.echo("warning: this password is public; it is for demo data only. Before loading "
+               "real data, start a new warehouse and create real accounts "
+               "(`impact users add`).", err=True)
 
 
 def _progress():
@@ -272,21 +292,27 @@ def _resolve_filters(editions, schools, regions):
 
 
 @cli.command()
-@click.argument("figure", type=click.Choice(["reach", "awareness", "outcomes"]))
+@click.argument("figure", type=click.Choice(["reach", "awareness", "outcomes", "pack"]))
 @click.option("--edition", "editions", multiple=True, metavar="YYYY-YYYY", help="Repeatable.")
 @click.option("--school", "schools", multiple=True, metavar="SCHOOL_ID", help="Repeatable.")
 @click.option("--region", "regions", multiple=True, metavar="CODE", help="Repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv",
               show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: standard output for csv and json).")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="File to write (default: standard output for csv and json); a folder for "
+                   "the pack.")
 @friendly
 def export(figure, editions, schools, regions, fmt, out):
-    """Write the table behind a page (reach, awareness, outcomes)."""
+    """Write the table behind a page (reach, awareness, outcomes), or the annual-report pack
+    (`pack --out DIR`: one XLSX, the charts as PNG and SVG)."""
     from dashboard.exports import export_figure
     from dashboard.queries.base import STAFF
     from etl.settings import get_settings
 
+    if figure == "pack":
+        return _export_pack(editions, schools, regions, out)
+    if out is not None and out.is_dir():
+        raise click.BadParameter(f"'{out}' is a folder: give a file name", param_hint="--out")
     if fmt == "xlsx" and out is None:
         raise click.BadParameter("an XLSX file needs --out FILE.xlsx", param_hint="--out")
     filters = _resolve_filters(editions, schools, regions)
@@ -295,6 +321,104 @@ def export(figure, editions, schools, regions, fmt, out):
         click.echo(data.decode("utf-8"), nl=False)
     else:
         click.echo(f"wrote {out}", err=True)
+
+
+# ---- accounts ----
+
+def _actor() -> str:
+    """Who acted, for the audit log: the command line and the operating-system user."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _read_password(prompt: str = "Password") -> str:
+    """From the terminal (hidden, typed twice), or one line of standard input when it is not a
+    terminal (scripts: `printf '%s\\n' "$PASSWORD" | impact users add ...`). Never an argument:
+    arguments end up in shell histories and process lists."""
+    if sys.stdin.isatty():
+        return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise UserError("no password: type it at the prompt, or give it on standard input")
+    return password
+
+
+@cli.group()
+def users():
+    """Dashboard accounts: add, list, remove, change a password.
+
+    Roles: admin and staff see everything (admins also manage accounts); a funder sees a
+    set of editions and/or regions (both: their intersection); a school account one or more
+    schools. Passwords are read at the prompt, or from standard input, never as arguments.
+    """
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["admin", "staff", "funder", "school"]))
+@click.option("--scope", "scopes", multiple=True, metavar="KEY=VALUE",
+              help="edition=2024-2025, region=84 or school=insa-lyon (repeatable; a funder "
+                   "needs editions and/or regions, a school account schools).")
+@friendly
+def users_add(email, role, scopes):
+    """Create an account (the password is asked for)."""
+    from etl import users as accounts
+
+    engine = _engine()
+    scope = accounts.parse_scope_options(scopes)
+    address = accounts.normalise_email(email)
+    with engine.connect() as conn:  # refuse a bad scope before asking for a password
+        accounts.clean_scope(conn, role, scope)
+    if accounts.get_account(engine, address) is not None:
+        raise UserError(f"an account '{address}' already exists")
+    account = accounts.add_account(engine, address, _read_password(), role, scope,
+                                   actor=_actor())
+    click.echo(f"account {account.email} added: {account.role}, sees "
+               f"{account.describe_scope()}")
+
+
+@users.command("list")
+@friendly
+def users_list():
+    """Every account: e-mail, role, scope, state, creation date."""
+    from etl import users as accounts
+
+    found = accounts.list_accounts(_engine())
+    if not found:
+        click.echo("no account yet: `impact users add EMAIL --role admin`")
+    for a in found:
+        state = "active" if a.is_active else "disabled"
+        created = a.created_at.strftime("%Y-%m-%d") if a.created_at else ""
+        click.echo(f"{a.email:<36} {a.role:<7} {state:<9} {created:<11} {a.describe_scope()}")
+
+
+@users.command("remove")
+@click.argument("email")
+@friendly
+def users_remove(email):
+    """Delete an account (the last active admin cannot be removed)."""
+    from etl import users as accounts
+
+    accounts.remove_account(_engine(), email, actor=_actor())
+    click.echo(f"account {email.strip().lower()} removed")
+
+
+@users.command("passwd")
+@click.argument("email")
+@friendly
+def users_passwd(email):
+    """Set a new password (asked for); the account's open sessions end."""
+    from etl import users as accounts
+
+    engine = _engine()
+    if accounts.get_account(engine, email) is None:
+        raise UserError(f"no account '{email.strip().lower()}'")
+    accounts.set_password(engine, email, _read_password("New password"), actor=_actor())
+    click.echo(f"password of {email.strip().lower()} changed")
 
 
 @cli.command()
@@ -309,6 +433,183 @@ def serve(host, port):
     app = create_app()
     click.echo(f"Latitudes Impact: http://{host}:{port}/")
     app.run(host=host, port=port, debug=False)
+
+
+# ---- funder reports and the annual-report pack ----
+
+def _check_report_tools() -> None:
+    """Chromium (kaleido's charts) and pango (WeasyPrint's PDF), named in one line if missing."""
+    from dashboard.report.render import ReportUnavailable, check_requirements
+
+    try:
+        check_requirements()
+    except ReportUnavailable as error:
+        raise UserError(str(error))
+
+
+def _export_pack(editions, schools, regions, out) -> None:
+    import time
+
+    from dashboard.queries.base import STAFF
+    from dashboard.report import collect, pack
+
+    if out is None:
+        raise click.BadParameter("the pack needs --out DIR (a folder)", param_hint="--out")
+    if out.exists() and not out.is_dir():
+        raise click.BadParameter(f"'{out}' is a file: the pack needs a folder",
+                                 param_hint="--out")
+    _check_report_tools()
+    filters = _resolve_filters(editions, schools, regions)
+    _check_editions(_engine(), filters.editions)
+    started = time.perf_counter()
+    files = pack.write_pack(collect.collect(filters, STAFF, engine=_engine()), out)
+    click.echo(f"wrote the pack into {out} ({len(files)} files, "
+               f"{time.perf_counter() - started:.1f} s): "
+               + ", ".join(path.name for path in files))
+
+
+def _check_editions(engine, editions) -> None:
+    from sqlalchemy import select
+
+    from etl.schema import edition
+
+    with engine.connect() as conn:
+        known = list(conn.scalars(select(edition.c.edition).order_by(edition.c.edition)))
+    for value in editions:
+        if value not in known:
+            raise click.BadParameter(f"no edition {value} in the warehouse (known: "
+                                     f"{', '.join(known) or 'none'})", param_hint="--edition")
+
+
+def _report_scope(engine, funder, school):
+    from dashboard.queries.base import STAFF
+    from dashboard.report import audience
+
+    if funder and school:
+        raise click.UsageError("give --funder or --school, not both")
+    if funder:
+        try:
+            return audience.account_scope(funder, engine)
+        except audience.UnknownAccount as error:
+            raise UserError(str(error))
+    if school:
+        return audience.school_scope(_resolve_school(engine, school))
+    return STAFF
+
+
+def _resolve_school(engine, value: str) -> str:
+    from sqlalchemy import select
+
+    from etl import reference
+
+    with engine.connect() as conn:
+        known = set(conn.scalars(select(reference.school.c.school_id)))
+    school_id = value if value in known else \
+        reference.SchoolResolver.from_engine(engine).resolve(value)
+    if school_id is None:
+        raise click.BadParameter(f"unknown school '{value}'", param_hint="--school")
+    return school_id
+
+
+def _one_report(engine, filters, scope, lang, publish, published, out: Path) -> str:
+    """Render (publishing first, or from the published snapshot) one PDF; a summary line."""
+    import time
+
+    from dashboard.report import audience, collect, render, snapshots
+
+    started = time.perf_counter()
+    stamp, note = None, "live figures"
+    if published:
+        key = audience.scope_key(scope, filters)
+        try:
+            snapshot = snapshots.latest(filters.editions[0], key, engine)
+        except snapshots.SnapshotError as error:
+            raise UserError(str(error))
+        if snapshot is None:
+            raise UserError(f"edition {filters.editions[0]} has no published report for "
+                            f"'{key}': publish it first (--publish)")
+        data, stamp = snapshot.data, snapshot.stamp()
+        note = f"published snapshot #{snapshot.snapshot_id} of {stamp['published_at']}"
+    else:
+        data = collect.collect(filters, scope, engine=engine)
+        if publish:
+            snapshot = snapshots.publish(data, actor=_actor(), engine=engine)
+            stamp = snapshot.stamp()
+            note = (f"published as snapshot #{snapshot.snapshot_id}, "
+                    f"sha256 {snapshot.content_hash[:12]}")
+    pdf = render.render_pdf(data, lang, published=stamp)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pdf)
+    return f"wrote {out} ({note}, {time.perf_counter() - started:.1f} s)"
+
+
+def _report_schools(engine, filters) -> list[str]:
+    """The schools with students, projects, events or survey answers in the editions."""
+    from sqlalchemy import select, union
+
+    from etl.schema import mart_response, project, student, tour_event
+
+    parts = [select(table.c.school_id).where(table.c.school_id.is_not(None),
+                                             table.c.edition.in_(filters.editions))
+             for table in (student, project, tour_event, mart_response)]
+    with engine.connect() as conn:
+        return sorted(set(conn.scalars(union(*parts))))
+
+
+@cli.command()
+@click.option("--edition", "editions", multiple=True, required=True, metavar="YYYY-YYYY",
+              help="The edition (repeat it for a range of editions).")
+@click.option("--funder", metavar="EMAIL", help="The report of that account's scope.")
+@click.option("--school", metavar="SCHOOL", help="A school's report (its students only).")
+@click.option("--all-schools", is_flag=True, help="One PDF per school into --out DIR.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), help="Language (default: IMPACT_LANG).")
+@click.option("--publish", is_flag=True, help="Freeze the figures as the edition's published "
+              "report, then render it.")
+@click.option("--published", is_flag=True, help="Render the published report (the latest "
+              "snapshot), whatever was loaded since.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="The PDF file (a folder with --all-schools).")
+@friendly
+def report(editions, funder, school, all_schools, lang, publish, published, out):
+    """The funder report as PDF: an edition (or a range) within a scope."""
+    from etl.settings import get_settings
+
+    if publish and published:
+        raise click.UsageError("--publish and --published cannot go together")
+    if all_schools and (funder or school):
+        raise click.UsageError("--all-schools makes one report per school: no --funder or "
+                               "--school with it")
+    if (publish or published) and len(set(editions)) != 1:
+        raise click.UsageError("a published report covers exactly one edition")
+    if all_schools and out.exists() and not out.is_dir():
+        raise click.BadParameter(f"'{out}' is a file: --all-schools needs a folder",
+                                 param_hint="--out")
+    if not all_schools and (out.is_dir() or out.suffix.lower() != ".pdf"):
+        raise click.BadParameter(f"'{out}' is not a PDF file name (FILE.pdf)",
+                                 param_hint="--out")
+    _check_report_tools()
+    lang = lang or get_settings().default_lang
+    filters = _resolve_filters(editions, (), ())
+    engine = _engine()
+    _check_editions(engine, filters.editions)
+    if not all_schools:
+        scope = _report_scope(engine, funder, school)
+        if scope.editions and not set(filters.editions) <= set(scope.editions):
+            raise UserError(f"edition {', '.join(filters.editions)} is outside the scope of "
+                            f"{funder or school} ({', '.join(scope.editions)})")
+        click.echo(_one_report(engine, filters, scope, lang, publish, published, out))
+        return
+    from dashboard.report.audience import school_scope
+
+    schools = _report_schools(engine, filters)
+    if not schools:
+        raise UserError(f"no school has data in {', '.join(filters.editions)}")
+    slug = "_".join(filters.editions)
+    for school_id in schools:
+        path = out / f"rapport-{slug}-{school_id}.pdf"
+        click.echo(_one_report(engine, filters, school_scope(school_id), lang, publish,
+                               published, path))
+    click.echo(f"{len(schools)} school reports in {out}")
 
 
 def main():

@@ -1,0 +1,310 @@
+"""Choropleth maps of the 18 French regions, drawn offline, shared by the pages.
+
+The boundaries are `etl.reference.GEOJSON` (13 metropolitan regions and the 5 overseas ones
+moved into a column of insets west of Brittany; see data/geo/README.md): read once per process
+(`geojson()`), coordinates rounded to 2 decimals (about 1 km, under a pixel at the size the
+pages draw the map), which halves the points: the figure sent to the browser stays small and
+plotly copies it faster. The trace is a `go.Choropleth` with the GeoJSON,
+`featureidkey="properties.code"` and the INSEE codes as `locations`; the base map is hidden and
+the view fitted to the regions (`view_bounds`). The base-map file that plotly.js still fetches comes from the
+app's assets (`figures.graph` sets `topojsonURL`), so the map needs no internet.
+
+A map is readable without colour (DESIGN.md section 8): each region carries its value as a
+text label, the hover gives the region's name and figures, and `chart_card`'s table view lists
+them. The sequential scale is a single-hue blue ramp (ColorBrewer "Blues"), which every common
+colour-vision deficiency reads in order; a region without a figure (nothing to compute, or a
+hidden cell) is grey and labelled apart. The attribution that the boundaries' licence asks for
+is written on the figure itself, so that a PNG or SVG download carries it too.
+
+    frame = pd.DataFrame({"region_code": [...18 codes], "value": [...],
+                          "hover": [...ready-made texts], "label": [...texts on the map]})
+    figure = region_map(frame, "fr", colorbar_title="Événements", selected=("84",))
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures import FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, percent_suffix, styled
+from etl.reference import GEOJSON, MAP_ATTRIBUTION
+
+FEATURE_ID_KEY = "properties.code"
+REGIONS_TOTAL = 18
+# ColorBrewer "Blues" (Brewer, Harrower 2003), 6 classes, as a continuous ramp: single hue,
+# light to dark, safe for deuteranopia, protanopia and tritanopia.
+SEQUENTIAL = ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+NO_DATA_COLOUR = "#d4d8de"
+BORDER_COLOUR = "#ffffff"
+SELECTED_BORDER = "#14213d"
+COORDINATE_DECIMALS = 2  # 0.01 degree: about 1 km, a third of a pixel on the page's map
+OVERSEAS = ("01", "02", "03", "04", "06")  # the insets, top to bottom
+INSET_NAMES_LON = -10.9  # the insets' names start here and run east towards them
+# Where a region's label sits when the centroid of its largest part is a poor spot for text.
+LABEL_NUDGES = {"93": (0.25, -0.15), "28": (0.0, -0.1), "11": (0.0, 0.0)}
+
+
+def _round_ring(ring: list) -> list:
+    rounded, previous = [], None
+    for lon, lat, *_ in ring:
+        point = [round(lon, COORDINATE_DECIMALS), round(lat, COORDINATE_DECIMALS)]
+        if point != previous:
+            rounded.append(point)
+        previous = point
+    if rounded and rounded[0] != rounded[-1]:
+        rounded.append(rounded[0])
+    return rounded
+
+
+def _polygons(geometry: dict) -> list[list]:
+    """A geometry's polygons (each a list of rings), for Polygon and MultiPolygon alike."""
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"]]
+    return list(geometry["coordinates"])
+
+
+@lru_cache(maxsize=1)
+def geojson() -> dict:
+    """The 18 regions' boundaries, read once; coordinates rounded (exterior rings stay clockwise,
+    as plotly's geo traces need). Every feature becomes a MultiPolygon with `code` and `nom`."""
+    data = json.loads(GEOJSON.read_text(encoding="utf-8"))
+    features = []
+    for feature in data["features"]:
+        polygons = []
+        for polygon in _polygons(feature["geometry"]):
+            rings = [_round_ring(ring) for ring in polygon]
+            if len(rings[0]) >= 4:  # an islet smaller than the rounding disappears, holes too
+                polygons.append([rings[0], *(ring for ring in rings[1:] if len(ring) >= 4)])
+        features.append({
+            "type": "Feature",
+            "properties": {"code": feature["properties"]["code"],
+                           "nom": feature["properties"]["nom"]},
+            "geometry": {"type": "MultiPolygon", "coordinates": polygons},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _features(codes: list[str]) -> dict:
+    """The GeoJSON of some regions only: each trace carries its own regions, so the browser
+    receives every boundary once whatever the split between traces."""
+    wanted = set(codes)
+    return {"type": "FeatureCollection",
+            "features": [f for f in geojson()["features"] if f["properties"]["code"] in wanted]}
+
+
+@lru_cache(maxsize=1)
+def region_names() -> dict[str, str]:
+    """INSEE code -> official name (the GeoJSON's `nom`), in code order."""
+    return {f["properties"]["code"]: f["properties"]["nom"]
+            for f in sorted(geojson()["features"], key=lambda f: f["properties"]["code"])}
+
+
+def _ring_centroid(ring: list) -> tuple[float, float, float]:
+    """(area, lon, lat) of a ring by the shoelace formula (planar: good enough for a label)."""
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if not area:
+        xs, ys = zip(*ring)
+        return 0.0, sum(xs) / len(xs), sum(ys) / len(ys)
+    return abs(area) / 2, cx / (3 * area), cy / (3 * area)
+
+
+@lru_cache(maxsize=1)
+def label_points() -> dict[str, tuple[float, float]]:
+    """Where each region's label goes: the centroid of its largest part (the main island)."""
+    points = {}
+    for feature in geojson()["features"]:
+        code = feature["properties"]["code"]
+        parts = [_ring_centroid(polygon[0]) for polygon in feature["geometry"]["coordinates"]]
+        _, lon, lat = max(parts)
+        dlon, dlat = LABEL_NUDGES.get(code, (0.0, 0.0))
+        points[code] = (round(lon + dlon, 3), round(lat + dlat, 3))
+    return points
+
+
+@lru_cache(maxsize=1)
+def view_bounds() -> tuple[list[float], list[float]]:
+    """The map's view, fitted to the 18 regions and the insets' names: (lon range, lat range).
+
+    Computed from the GeoJSON rather than left to `fitbounds="locations"`: with the mercator
+    projection, plotly.js 4.1 pads a fitted view by about a fifth on every side, which leaves
+    the regions small in their frame. The view is the same whatever the measure and filters,
+    so a map never jumps when one region is selected.
+    """
+    lons, lats = [INSET_NAMES_LON], []
+    for feature in geojson()["features"]:
+        for polygon in feature["geometry"]["coordinates"]:
+            for lon, lat in polygon[0]:
+                lons.append(lon)
+                lats.append(lat)
+    return ([round(min(lons) - 0.2, 2), round(max(lons) + 0.3, 2)],
+            [round(min(lats) - 0.25, 2), round(max(lats) + 0.2, 2)])
+
+
+def _colour_at(fraction: float) -> str:
+    """The ramp's colour at `fraction` (0-1), linearly interpolated between stops."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    position = fraction * (len(SEQUENTIAL) - 1)
+    low = int(position)
+    high = min(low + 1, len(SEQUENTIAL) - 1)
+    weight = position - low
+    a, b = (tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in (SEQUENTIAL[low],
+                                                                    SEQUENTIAL[high]))
+    return "#" + "".join(f"{round(x + (y - x) * weight):02x}" for x, y in zip(a, b))
+
+
+def _text_colour(fill: str) -> str:
+    red, green, blue = (int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return TEXT_COLOUR if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.5 else "#ffffff"
+
+
+def _colorscale() -> list:
+    last = len(SEQUENTIAL) - 1
+    return [[i / last, colour] for i, colour in enumerate(SEQUENTIAL)]
+
+
+def _value_ticks(zmax: float, percent: bool, lang: str) -> dict:
+    if percent:
+        # the labels spelled out: with tickvals, plotly.js showed no ticksuffix
+        return {"tickvals": [0, 50, 100], "ticktext": [f"{v}{percent_suffix(lang)}"
+                                                      for v in (0, 50, 100)]}
+    if zmax <= 6:
+        return {"tickvals": list(range(int(zmax) + 1)), "tickformat": ",d"}
+    return {"nticks": 5, "tickformat": ",~r"}
+
+
+def region_map(frame: pd.DataFrame, lang: str, *, colorbar_title: str, value: str = "value",
+               hover: str = "hover", label: str = "label", percent: bool = False,
+               selected: tuple[str, ...] | list[str] = (), attribution: str = MAP_ATTRIBUTION,
+               height: int = 560) -> go.Figure:
+    """A choropleth of `frame[value]` over the 18 regions.
+
+    `frame` has one row per region: `region_code` (INSEE, text), `value` (a number, or
+    NaN/None where there is no figure: grey), `hover` (the hover text, HTML line breaks
+    allowed) and `label` (the short text drawn on the region; "" for none). `percent`: values
+    are percentages on a fixed 0-100 scale. `selected`: regions outlined (the page's filter).
+    """
+    codes = frame["region_code"].astype(str).tolist()
+    values = pd.to_numeric(frame[value], errors="coerce")
+    has_value = values.notna().tolist()
+    hovers = frame[hover].fillna("").astype(str).tolist()
+    selected = set(selected)
+    zmax = 100.0 if percent else max(float(values.max()) if values.notna().any() else 0.0, 1.0)
+
+    def borders(rows: list[int]) -> dict:
+        return {"color": [SELECTED_BORDER if codes[i] in selected else BORDER_COLOUR
+                          for i in rows],
+                "width": [2.6 if codes[i] in selected else 0.9 for i in rows]}
+
+    shown = [i for i, ok in enumerate(has_value) if ok]
+    blank = [i for i, ok in enumerate(has_value) if not ok]
+    figure = go.Figure()
+    common = {"featureidkey": FEATURE_ID_KEY, "hovertemplate": "%{text}<extra></extra>",
+              "hoverlabel": {"align": "left"}}
+    figure.add_trace(go.Choropleth(
+        name=colorbar_title, locations=[codes[i] for i in shown],
+        geojson=_features([codes[i] for i in shown]),
+        z=[float(values.iloc[i]) for i in shown], text=[hovers[i] for i in shown],
+        colorscale=_colorscale(), zmin=0, zmax=zmax, marker={"line": borders(shown)},
+        colorbar={"title": {"text": colorbar_title, "side": "top", "font": {"size": 12}},
+                  "orientation": "h", "thickness": 10, "len": 0.27, "lenmode": "fraction",
+                  "x": 0.01, "xanchor": "left", "y": 0.03, "yanchor": "bottom",
+                  "outlinewidth": 0, "tickfont": {"size": 11},
+                  **_value_ticks(zmax, percent, lang)},
+        **common))
+    if blank:
+        figure.add_trace(go.Choropleth(
+            name="—", locations=[codes[i] for i in blank], z=[0] * len(blank),
+            geojson=_features([codes[i] for i in blank]),
+            text=[hovers[i] for i in blank], showscale=False,
+            colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], zmin=0, zmax=1,
+            marker={"line": borders(blank)}, **common))
+    _add_labels(figure, frame, codes, values, label, zmax)
+    _add_inset_names(figure)
+    lon_range, lat_range = view_bounds()
+    figure.update_geos(fitbounds=False, lonaxis_range=lon_range, lataxis_range=lat_range,
+                       visible=False, projection={"type": "mercator"}, bgcolor="rgba(0,0,0,0)")
+    figure.add_annotation(text=attribution, showarrow=False, xref="paper", yref="paper",
+                          x=1, y=0, xanchor="right", yanchor="bottom", align="right",
+                          font={"size": 10, "color": MUTED_COLOUR})
+    styled(figure, lang, height=height)
+    figure.update_layout(margin={"l": 0, "r": 0, "t": 4, "b": 4}, dragmode=False,
+                         showlegend=False)
+    return figure
+
+
+def _add_labels(figure: go.Figure, frame: pd.DataFrame, codes: list[str], values: pd.Series,
+                label: str, zmax: float) -> None:
+    """The regions' values as text on the map, dark on light fills and white on dark ones."""
+    if label not in frame.columns:
+        return
+    points = label_points()
+    rows = [(i, str(text)) for i, text in enumerate(frame[label].fillna("")) if str(text)]
+    if not rows:
+        return
+    colours = [TEXT_COLOUR if pd.isna(values.iloc[i]) else
+               _text_colour(_colour_at(float(values.iloc[i]) / zmax)) for i, _ in rows]
+    figure.add_trace(go.Scattergeo(
+        lon=[points[codes[i]][0] for i, _ in rows], lat=[points[codes[i]][1] for i, _ in rows],
+        text=[text for _, text in rows], mode="text", hoverinfo="skip", showlegend=False,
+        textfont={"family": FONT_FAMILY, "size": 12, "color": colours, "weight": 600}))
+
+
+def _add_inset_names(figure: go.Figure) -> None:
+    """The overseas regions' names beside their insets (they are not where a reader expects
+    them); `view_bounds` keeps room for them."""
+    points, names = label_points(), region_names()
+    figure.add_trace(go.Scattergeo(
+        lon=[INSET_NAMES_LON] * len(OVERSEAS), lat=[points[code][1] for code in OVERSEAS],
+        text=[names[code] for code in OVERSEAS], mode="text", textposition="middle right",
+        hoverinfo="skip", showlegend=False,
+        textfont={"family": FONT_FAMILY, "size": 11, "color": MUTED_COLOUR}))
+
+
+def map_locations(figure: go.Figure) -> list[str]:
+    """Every region a map colours (both traces): what tests count."""
+    return [code for trace in figure.data if isinstance(trace, go.Choropleth)
+            for code in trace.locations]
+
+
+def map_card(graph_id: str, figure: go.Figure, lang: str, **card) -> "html.Section":  # noqa: F821
+    """`chart_card` for a map: the page scrolls under the wheel (no scroll zoom on the map)."""
+    from dash import dcc
+
+    from dashboard.components.table_toggle import chart_card
+
+    section = chart_card(graph_id, figure, lang, **card)
+    for child in section.children:
+        if isinstance(child, dcc.Graph):
+            child.config = {**child.config, "scrollZoom": False,
+                            "modeBarButtonsToRemove": [*child.config.get(
+                                "modeBarButtonsToRemove", []), "zoomInGeo", "zoomOutGeo"]}
+    return section
+
+
+def clicked_region(click_data: dict | None) -> str | None:
+    """The INSEE code of the region a map's clickData points at (None if it is not one)."""
+    points = (click_data or {}).get("points") or []
+    code = points[0].get("location") if points else None
+    return code if isinstance(code, str) and code in region_names() else None
+
+
+def search_for_click(search: str | None, click_data: dict | None) -> str | None:
+    """The query string after a click on a region: `region=<code>` (the other parameters
+    kept); a click on the only region already selected removes the region filter. None when
+    the click names no region or changes nothing."""
+    from dashboard.pages import parse_search, with_params
+
+    code = clicked_region(click_data)
+    if code is None:
+        return None
+    current = parse_search(search).get("region")
+    new = with_params(search, region=None if current == code else code)
+    return None if new == (search or "") else new

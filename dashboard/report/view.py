@@ -1,0 +1,44 @@
+"""What the page "Rapport" shows for a view: the live report, and the published one.
+
+A funder or school account is shown the published version of a single edition when one exists
+for its audience (the figures its board was sent); staff are shown the live figures. Both get
+the snapshot too, so the page can say when the edition was published and what changed since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from dashboard.queries.base import Filters, Scope
+from dashboard.report import collect, snapshots
+from dashboard.report.audience import scope_key
+
+
+@dataclass
+class ReportView:
+    data: dict                         # what the page and the PDF show
+    live: dict                         # the live figures of the same view
+    snapshot: snapshots.Snapshot | None  # the published version of the edition, if any
+    shows_published: bool              # data is the snapshot's (funders and schools)
+
+    @property
+    def stamp(self) -> dict | None:
+        return self.snapshot.stamp() if self.shows_published else None
+
+
+def view_data(filters: Filters, scope: Scope, k: int,
+              engine: Engine | None = None) -> ReportView:
+    """The report of a view: live, and the published snapshot of a single edition when there
+    is one (what funders and schools are shown)."""
+    from etl.db import get_engine
+
+    engine = engine or get_engine()
+    live = collect.collect(filters, scope, k, engine)
+    snapshot = None
+    if len(filters.editions) == 1:
+        snapshot = snapshots.latest(filters.editions[0], scope_key(scope, filters), engine)
+    shows_published = snapshot is not None and not scope.full_view
+    return ReportView(snapshot.data if shows_published else live, live, snapshot,
+                      shows_published)
