@@ -38,6 +38,7 @@ system-deps:
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
-## bench: the benchmarks, printing their figures
+## bench: the benchmarks, printing their figures (installs the bench extra: duckdb, locust)
 bench: $(STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test,bench]"
 	$(BIN)/python -m bench

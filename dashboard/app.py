@@ -21,7 +21,7 @@ import dash
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.dependencies import ClientsideFunction
 
-from dashboard import ids
+from dashboard import auth, ids, security
 from dashboard.components import filters as filter_components
 from dashboard.components import table_toggle
 from dashboard.components.badges import demo_banner, freshness_badge
@@ -47,11 +47,9 @@ INDEX_STRING = """<!DOCTYPE html>
     </head>
     <body>
         {{%app_entry%}}
-        <footer>
-            {{%config%}}
-            {{%scripts%}}
-            {{%renderer%}}
-        </footer>
+        {{%config%}}
+        {{%scripts%}}
+        {{%renderer%}}
     </body>
 </html>"""
 
@@ -77,7 +75,25 @@ def create_app(settings=None) -> Dash:
     app.layout = shell_layout
     _register_shell_callbacks(app)
     table_toggle.register_callbacks(app)
+    _install_access_control(app)
+    __import__("dashboard.uploads").uploads.register(app.server)  # POST /upload, load jobs
+
+    # The figure cache (dashboard/cache.py): the query layer's results for this app's
+    # requests, in Redis when REDIS_URL is set (shared by every worker), else in memory.
+    from dashboard import cache
+
+    cache.init_app(app.server, get_settings())
     return app
+
+
+def _install_access_control(app: Dash) -> None:
+    """Sessions, roles and scopes (dashboard/auth.py); headers, CSRF, origin checks, size limit
+    and error pages (dashboard/security.py). Production refuses to start without SECRET_KEY."""
+    from etl.settings import get_settings
+
+    settings = get_settings()
+    security.install(app, settings)
+    auth.init_app(app, settings)
 
 
 def _forget_global_callbacks() -> None:
@@ -126,9 +142,9 @@ def shell_layout() -> html.Div:
         dcc.Store(id=ids.LANG_STORE),
         html.A(t("shell.skip", lang), href=f"#{ids.MAIN}", id=ids.SKIP_LINK,
                className="skip-link"),
-        header(lang),
-        html.Div(demo_banner(state["is_demo"], lang), id=ids.DEMO_BANNER, role="note",
-                 className="demo-banner", hidden=not state["is_demo"]),
+        _header_with_account(lang),
+        html.Aside(demo_banner(state["is_demo"], lang), id=ids.DEMO_BANNER,
+                   className="demo-banner", hidden=not state["is_demo"]),
         html.Main(id=ids.MAIN, className="container-xxl app-main", tabIndex="-1", children=[
             filter_components.filter_bar(options, lang),
             html.Div(t("shell.warehouse_down", lang), id=ids.WAREHOUSE_ALERT, role="alert",
@@ -137,6 +153,18 @@ def shell_layout() -> html.Div:
         ]),
         html.Footer(_footer(lang, settings.min_cell), id=ids.FOOTER, className="app-footer"),
     ])
+
+
+def _header_with_account(lang: str) -> html.Header:
+    """The shared header, with only the pages the account may open and its account menu."""
+    built = header(lang)
+    inner = built.children
+    for child in inner.children:
+        if getattr(child, "className", None) == "header-tools":
+            child.children = [*child.children, auth.account_menu(lang)]
+        if isinstance(child, html.Nav):
+            child.children.children = auth.visible_links(child.children.children)
+    return built
 
 
 def _footer(lang: str, k: int) -> html.Div:
@@ -181,7 +209,7 @@ def shell_texts(search: str | None, pathname: str | None, state: dict | None) ->
     state = state or {"as_of": None, "is_demo": False, "ok": True}
     page = _current_page(pathname)
     texts = {
-        "nav": nav_links(lang, pathname, search),
+        "nav": auth.visible_links(nav_links(lang, pathname, search)),
         "filter_title": t("filters.title", lang),
         "reset": t("filters.reset", lang),
         "reset_title": t("filters.reset_title", lang),

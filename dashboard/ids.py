@@ -158,3 +158,9 @@ REPORT_ACTIONS = "report-actions"  # the buttons, under the report's status
 REPORT_ACTIONS_NOTE = "report-actions-note"
 REPORT_HEAD = "report-head"  # the page's title and the publication status, above the buttons
 AWARENESS_TAB = "awareness-tab"  # pattern type of the breakdown's buttons: {"type", "tab"}
+
+# ---- pages: tour and outcomes (continued): a change of map measure redraws the map only ----
+TOUR_MAP_SLOT = "tour-map-slot"
+TOUR_VIEW = "tour-view"  # dcc.Store: the view (query string without the measure) on screen
+OUTCOMES_MAP_SLOT = "outcomes-map-slot"
+OUTCOMES_VIEW = "outcomes-view"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect
@@ -28,6 +29,26 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+def pool_sizing(environ=None) -> tuple[int, int]:
+    """(pool_size, max_overflow) of a PostgreSQL engine: IMPACT_DB_POOL_SIZE (default 5) and
+    IMPACT_DB_MAX_OVERFLOW (default 5). Each process (gunicorn worker, `impact` command) has its
+    own pool: workers x (pool_size + max_overflow) must stay under the server's connection
+    limit (README, Deployment). A web worker needs about one connection per thread, plus one
+    for an upload's load job."""
+    environ = os.environ if environ is None else environ
+    sizes = []
+    for name, default in (("IMPACT_DB_POOL_SIZE", 5), ("IMPACT_DB_MAX_OVERFLOW", 5)):
+        raw = (environ.get(name) or "").strip()
+        try:
+            value = int(raw) if raw else default
+        except ValueError:
+            raise WarehouseError(f"{name} must be a whole number, not '{raw}'") from None
+        if value < (1 if name == "IMPACT_DB_POOL_SIZE" else 0):
+            raise WarehouseError(f"{name} is too small: {value}")
+        sizes.append(value)
+    return sizes[0], sizes[1]
+
+
 def get_engine(url: str | None = None) -> Engine:
     url = url or get_settings().database_url
     engine = _engines.get(url)
@@ -39,7 +60,9 @@ def get_engine(url: str | None = None) -> Engine:
             engine = create_engine(url)
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+            pool_size, max_overflow = pool_sizing()
+            engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow,
+                                   pool_pre_ping=True)
         _engines[url] = engine
     return engine
 

@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 
 import pandas as pd
@@ -120,8 +121,19 @@ def decode(data: bytes, name: str) -> tuple[str, str, bool]:
                            f"(save it as UTF-8 CSV)")
 
 
+def _first_lines(text: str, count: int) -> list[str]:
+    """text.splitlines()[:count], without splitting a whole national export into lines."""
+    size = 1 << 16
+    while True:
+        lines = text[:size].splitlines()
+        # One line more than asked: the first `count` are then complete.
+        if len(lines) > count or size >= len(text):
+            return lines[:count]
+        size *= 4
+
+
 def sniff_delimiter(text: str) -> str:
-    sample_lines = [line for line in text.splitlines()[:50] if line.strip()]
+    sample_lines = [line for line in _first_lines(text, 50) if line.strip()]
     sample = "\n".join(sample_lines[:20])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -142,8 +154,7 @@ def _read_delimited(name: str, data: bytes) -> RawTable:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise ExtractError(f"{name}: the file is not a valid CSV table ({error})")
-    rows_with_numbers = [(i + 1, row) for i, row in enumerate(rows)]
-    table = _from_rows(name, rows_with_numbers, "csv")
+    table = _from_rows(name, list(enumerate(rows, start=1)), "csv")
     table.encoding, table.delimiter, table.had_bom = encoding, delimiter, bom
     return table
 
@@ -215,8 +226,16 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _filled(row: list) -> bool:
+    """Not every cell of the row is blank (the first filled cell ends the look)."""
+    for value in row:
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return True
+    return False
+
+
 def _from_rows(name: str, rows: list[tuple[int, list]], source_format: str) -> RawTable:
-    rows = [(n, r) for n, r in rows if any(not _blank(v) for v in r)]
+    rows = [(n, r) for n, r in rows if _filled(r)]
     if not rows:
         raise ExtractError(f"{name}: the file holds no table")
     title, group_headers = None, []
@@ -232,14 +251,26 @@ def _from_rows(name: str, rows: list[tuple[int, list]], source_format: str) -> R
             _blank(r[width - 1]) if len(r) >= width else True for _, r in rows[1:]):
         width -= 1
     header = (header + [""] * width)[:width]
-    body = [(n, (list(r) + [""] * width)[:width]) for n, r in rows[1:]]
-    frame = pd.DataFrame([r for _, r in body], columns=range(width), dtype=object)
-    frame = frame.where(frame.map(lambda v: not _blank(v)), None) if len(frame) else frame
+    body = rows[1:]
+    frame = _cells_frame([r for _, r in body], width)
     if group_headers:
         group_headers = (group_headers + [""] * width)[:width]
     return RawTable(frame=frame, headers=header, row_numbers=[n for n, _ in body],
                     file_name=name, source_format=source_format, group_headers=group_headers,
                     title=title)
+
+
+def _cells_frame(rows: list[list], width: int) -> pd.DataFrame:
+    """Rows cut or padded to `width` cells, blank cells as None; built column by column (a
+    national export has a million cells, too many for a per-cell call)."""
+    if not rows:
+        return pd.DataFrame([], columns=range(width), dtype=object)
+    columns = list(zip_longest(*rows, fillvalue=""))[:width]
+    columns += [("",) * len(rows)] * (width - len(columns))
+    return pd.DataFrame(
+        {position: [None if v is None or (isinstance(v, str) and not v.strip()) else v
+                    for v in cells] for position, cells in enumerate(columns)},
+        columns=range(width), dtype=object)
 
 
 def _looks_like_framaforms(rows) -> bool:

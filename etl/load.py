@@ -9,19 +9,23 @@ on SQLite.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import math
 import re
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import and_, bindparam, delete, func, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, select, text, tuple_, update
 from sqlalchemy.engine import Connection, Engine, NestedTransaction
+from sqlalchemy.schema import AddConstraint, DropConstraint
 from sqlalchemy.exc import SQLAlchemyError
 
 from etl import marts, survey_formats
@@ -194,11 +198,33 @@ def load_table(raw: RawTable, report: FileReport, *, engine: Engine, wave=None,
     the caller's transaction, which the caller rolls back.
     """
     if connection is not None:
-        return _load_in(connection, connection.begin_nested(), raw, report, wave=wave,
-                        edition_arg=edition_arg, dry_run=dry_run, is_demo=is_demo)
-    with engine.connect() as conn:
+        with _large_page_cache(connection):
+            return _load_in(connection, connection.begin_nested(), raw, report, wave=wave,
+                            edition_arg=edition_arg, dry_run=dry_run, is_demo=is_demo)
+    with engine.connect() as conn, _large_page_cache(conn):
         return _load_in(conn, conn.begin(), raw, report, wave=wave, edition_arg=edition_arg,
                         dry_run=dry_run, is_demo=is_demo)
+
+
+LOAD_PAGE_CACHE_KIB = 256 * 1024
+
+
+@contextlib.contextmanager
+def _large_page_cache(conn: Connection):
+    """SQLite's default page cache (2 MiB) is far smaller than the indexes a national file
+    writes into: the load would spill and re-read pages all along. The cache grows only as
+    pages are used, and the connection gets its own size back for the web pages' queries."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    # On the driver's connection: through SQLAlchemy the PRAGMA would begin a transaction.
+    driver = conn.connection.driver_connection
+    previous = driver.execute("PRAGMA cache_size").fetchone()[0]
+    driver.execute(f"PRAGMA cache_size = -{LOAD_PAGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 def _load_in(conn: Connection, transaction, raw: RawTable, report: FileReport, *, wave,
@@ -296,7 +322,7 @@ def _finish_batch(conn: Connection, report: FileReport, batch_id: int) -> None:
 
 def _write(conn: Connection, report: FileReport, transformed: Transformed, batch_id: int) -> None:
     rows = transformed.rows
-    editions = set(rows["edition"].dropna()) if "edition" in rows else set()
+    editions = set(rows["edition"].dropna().unique()) if "edition" in rows else set()
     _ensure_editions(conn, editions)
     if report.kind == "survey":
         rejected_more = _write_survey(conn, report, rows, batch_id)
@@ -336,20 +362,51 @@ def row_hash(values: Iterable) -> str:
     return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
+def _row_hashes(columns: list[list]) -> list[str]:
+    """row_hash of every row, from its values given column by column."""
+    texts = [_texts(cells) for cells in columns]
+    return [hashlib.md5("\x1f".join(parts).encode("utf-8")).hexdigest() for parts in zip(*texts)]
+
+
+def _texts(cells: list) -> list[str]:
+    """str() of each value, '' for None, as row_hash writes them."""
+    if set(map(type, cells)) <= {str, type(None)}:
+        return [cell or "" for cell in cells]
+    return ["" if cell is None else str(cell) for cell in cells]
+
+
+# Values _clean leaves as they are: a column holding only these needs no per-cell work.
+_DRIVER_READY = frozenset({str, int, bool, type(None), dt.date, dt.datetime})
+
+
+def _column(values: pd.Series) -> list:
+    """A column's cells as _clean makes them (None for missing, Python scalars), converted a
+    column at a time: the per-cell call was the load's main cost at national scale."""
+    if values.dtype.kind == "M" and getattr(values.dtype, "tz", None) is None:
+        # Naive datetimes: converted by pandas at once (_clean's to_pydatetime, per cell).
+        return values.dt.to_pydatetime().where(values.notna(), None).tolist()
+    cells = values.to_numpy(dtype=object).tolist()  # Python scalars, without pandas' iteration
+    kinds = set(map(type, cells))
+    if kinds <= _DRIVER_READY:
+        return cells
+    if kinds <= _DRIVER_READY | {float}:
+        return [None if cell != cell else cell for cell in cells]  # only NaN differs from itself
+    return [_clean(cell) for cell in cells]
+
+
 def _records(rows: pd.DataFrame, columns: list[str]) -> list[tuple]:
-    return [tuple(_clean(v) for v in values)
-            for values in zip(*(rows[c].tolist() for c in columns))] if len(rows) else []
+    return list(zip(*(_column(rows[c]) for c in columns))) if len(rows) else []
 
 
 def _upsert(conn, report, table, keys, rows: pd.DataFrame, batch_id: int) -> None:
     columns = [c.name for c in table.columns if c.name not in ("batch_id", "row_hash")]
-    records = _records(rows, columns)
+    cells = [_column(rows[c]) for c in columns] if len(rows) else []
+    records = list(zip(*cells))
     key_positions = [columns.index(k) for k in keys]
     existing = {tuple(r[:-1]): r[-1] for r in conn.execute(
         select(*[table.c[k] for k in keys], table.c.row_hash))}
     new, changed = [], []
-    for record in records:
-        digest = row_hash(record)
+    for record, digest in zip(records, _row_hashes(cells)):
         key = tuple(record[p] for p in key_positions)
         if key not in existing:
             new.append(record + (batch_id, digest))
@@ -371,7 +428,7 @@ def _upsert(conn, report, table, keys, rows: pd.DataFrame, batch_id: int) -> Non
 
 
 def bulk_insert(conn: Connection, table, columns: list[str], records: list[tuple]) -> None:
-    """COPY on PostgreSQL, executemany of prebuilt tuples on SQLite."""
+    """COPY on PostgreSQL, executemany of multi-row INSERTs on SQLite."""
     if not records:
         return
     names = ", ".join(columns)
@@ -388,9 +445,35 @@ def bulk_insert(conn: Connection, table, columns: list[str], records: list[tuple
             first = (str(error).splitlines() or [type(error).__name__])[0]
             raise LoadError(f"the warehouse refused the data ({first})") from error
         return
-    placeholders = ", ".join("?" for _ in columns)
-    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})",
-                         [tuple(_sqlite_value(v) for v in r) for r in records])
+    kinds = set(map(type, chain.from_iterable(records)))
+    if any(issubclass(kind, (dt.date, bool)) for kind in kinds):
+        rows = list(zip(*(_sqlite_column(cells) for cells in zip(*records))))
+    else:
+        rows = records
+    one_row = f"({', '.join('?' for _ in columns)})"
+    # Many rows per INSERT: sqlite3 pays its per-statement cost once per hundred rows. 999 is
+    # the bound-parameter limit of older SQLite builds.
+    per_statement = max(1, min(100, 999 // len(columns)))
+    grouped = len(rows) // per_statement * per_statement
+    if grouped:
+        values = ", ".join([one_row] * per_statement)
+        cells = chain.from_iterable(rows[:grouped])
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES {values}",
+                             list(zip(*[cells] * (per_statement * len(columns)))))
+    if rows[grouped:]:
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES {one_row}",
+                             rows[grouped:])
+
+
+def _sqlite_column(cells: tuple) -> tuple:
+    """sqlite3 stores text for dates and 0/1 for booleans; only columns holding them are
+    converted (a million answers hold none)."""
+    kinds = set(map(type, cells))
+    if kinds <= {dt.datetime, type(None)}:  # a survey's times: _sqlite_value, without the calls
+        return tuple(None if v is None else v.strftime("%Y-%m-%d %H:%M:%S.%f") for v in cells)
+    if any(issubclass(kind, (dt.date, bool)) for kind in kinds):
+        return tuple(_sqlite_value(v) for v in cells)
+    return cells
 
 
 def _sqlite_value(value):
@@ -412,8 +495,81 @@ def _write_survey(conn, report, rows: pd.DataFrame, batch_id: int) -> list[dict]
     if rows.empty:
         return []
     item_columns = [c for c in ITEM_COLUMNS if c in rows.columns]
-    records = _records(rows, RESPONSE_COLUMNS + item_columns + ["row_number"])
-    pairs = {(r[2], r[3]) for r in records}
+    base = {c: _column(rows[c]) for c in RESPONSE_COLUMNS}
+    items = {c: _column(rows[c]) for c in item_columns}
+    row_numbers = _column(rows["row_number"])
+    digests = _row_hashes([base[c] for c in RESPONSE_COLUMNS[1:]] + list(items.values()))
+    keys = list(zip(base["respondent_key"], base["edition"], base["wave"]))
+    existing = _existing_responses(conn, set(zip(base["edition"], base["wave"])))
+    new, changed, superseded = [], [], []
+    for position, key in enumerate(keys):
+        old = existing.get(key)
+        submitted = base["submitted_at"][position]
+        if old is None:
+            new.append(position)
+        elif old.submitted_at and submitted and _naive(old.submitted_at) > _naive(submitted):
+            row_number = row_numbers[position]
+            pseudonym = base["pseudonym"][position]
+            superseded.append({"row_number": row_number, "reason_code": "superseded",
+                               "reason": f"row {row_number}: superseded by a later response of "
+                                         f"the same respondent already loaded (batch {old.batch_id})",
+                               "data": {c: items[c][position] for c in item_columns} | (
+                                   {"pseudonym": pseudonym} if pseudonym else {})})
+        elif old.row_hash == digests[position]:
+            report.rows_unchanged += 1
+        else:
+            changed.append((old.response_id, position))
+    columns = [base[c] for c in RESPONSE_COLUMNS] + [[batch_id] * len(keys), digests]
+    if len(new) < len(keys):
+        columns = [[cells[p] for p in new] for cells in columns]
+    bulk_insert(conn, survey_response, RESPONSE_COLUMNS + ["batch_id", "row_hash"],
+                list(zip(*columns)))
+    ids = {}
+    if new:
+        ids = {(key, edition_name, wave): response_id
+               for key, edition_name, wave, response_id in conn.execute(
+                   select(survey_response.c.respondent_key, survey_response.c.edition,
+                          survey_response.c.wave, survey_response.c.response_id)
+                   .where(survey_response.c.batch_id == batch_id)).all()}
+    if changed:
+        _replace_changed(conn, changed, base, digests, batch_id)
+    written = [(ids[keys[p]], p) for p in new] + changed
+    answers = _answer_records(rows, written, item_columns)
+    with _foreign_keys_checked_at_once(conn, survey_answer, len(answers)):
+        bulk_insert(conn, survey_answer, ["response_id", "item", "value", "choices"], answers)
+    report.rows_new += len(new)
+    report.rows_updated += len(changed)
+    return superseded
+
+
+# From this many rows, and a quarter of what the table holds, PostgreSQL checks the answers'
+# foreign key in one join rather than with one query per row (see below).
+BULK_CHECK_ROWS = 100_000
+
+
+@contextlib.contextmanager
+def _foreign_keys_checked_at_once(conn: Connection, table, rows: int):
+    """PostgreSQL checks a foreign key with one query per inserted row: for a national file's
+    800,000 answers, most of the load's time. Above BULK_CHECK_ROWS the table's foreign keys
+    are dropped and added back inside the load's transaction, which checks every row in one
+    join (PostgreSQL's advice for bulk loads); a failed load gets them back with everything
+    else. The price: until the load commits, readers of the table and of the one it refers to
+    wait (seconds, at national scale)."""
+    if conn.dialect.name != "postgresql" or rows < BULK_CHECK_ROWS or 4 * rows < conn.execute(
+            text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)"),
+            {"name": table.name}).scalar():
+        yield
+        return
+    constraints = sorted(table.foreign_key_constraints, key=lambda c: c.name)
+    for constraint in constraints:
+        conn.execute(DropConstraint(constraint))
+    yield
+    for constraint in constraints:
+        conn.execute(AddConstraint(constraint))
+
+
+def _existing_responses(conn, pairs: set[tuple]) -> dict:
+    """The warehouse's responses of these (edition, wave) pairs, by natural key."""
     existing = {}
     for edition_name, wave in pairs:
         for r in conn.execute(select(
@@ -422,55 +578,41 @@ def _write_survey(conn, report, rows: pd.DataFrame, batch_id: int) -> list[dict]
                 survey_response.c.batch_id).where(
                 survey_response.c.edition == edition_name, survey_response.c.wave == wave)):
             existing[(r.respondent_key, edition_name, wave)] = r
-    new, changed, superseded = [], [], []
-    n_base = len(RESPONSE_COLUMNS)
-    for record in records:
-        base, items, row_number = record[:n_base], record[n_base:-1], record[-1]
-        digest = row_hash(base[1:] + items)
-        old = existing.get((base[0], base[2], base[3]))
-        if old is None:
-            new.append((base, items, digest))
-        elif old.submitted_at and base[5] and _naive(old.submitted_at) > _naive(base[5]):
-            superseded.append({"row_number": row_number, "reason_code": "superseded",
-                               "reason": f"row {row_number}: superseded by a later response of "
-                                         f"the same respondent already loaded (batch {old.batch_id})",
-                               "data": dict(zip(item_columns, items)) | (
-                                   {"pseudonym": base[1]} if base[1] else {})})
-        elif old.row_hash == digest:
-            report.rows_unchanged += 1
-        else:
-            changed.append((old.response_id, base, items, digest))
-    bulk_insert(conn, survey_response, RESPONSE_COLUMNS + ["batch_id", "row_hash"],
-                [base + (batch_id, digest) for base, _, digest in new])
-    ids = {}
-    if new:
-        ids = {(r.respondent_key, r.edition, r.wave): r.response_id for r in conn.execute(
-            select(survey_response.c.respondent_key, survey_response.c.edition,
-                   survey_response.c.wave, survey_response.c.response_id)
-            .where(survey_response.c.batch_id == batch_id))}
-    if changed:
-        conn.execute(update(survey_response).where(
-            survey_response.c.response_id == bindparam("rid")).values(
-            {c: bindparam(f"v_{c}") for c in RESPONSE_COLUMNS[1:] + ["batch_id", "row_hash"]}), [
-            {"rid": rid, **{f"v_{c}": v for c, v in zip(RESPONSE_COLUMNS[1:], base[1:])},
-             "v_batch_id": batch_id, "v_row_hash": digest} for rid, base, _, digest in changed])
-        changed_ids = [rid for rid, *_ in changed]
-        for start in range(0, len(changed_ids), 5000):
-            conn.execute(delete(survey_answer).where(
-                survey_answer.c.response_id.in_(changed_ids[start:start + 5000])))
-    answers = []
-    for response_id, items in ([(ids[(b[0], b[2], b[3])], i) for b, i, _ in new]
-                               + [(rid, i) for rid, _, i, _ in changed]):
-        values = dict(zip(item_columns, items))
-        choices = values.pop("ess_structures_choices", None)
-        for item, value in values.items():
-            if value is not None:
-                answers.append((response_id, item, float(value),
-                                choices if item == "ess_structures_known" else None))
-    bulk_insert(conn, survey_answer, ["response_id", "item", "value", "choices"], answers)
-    report.rows_new += len(new)
-    report.rows_updated += len(changed)
-    return superseded
+    return existing
+
+
+def _replace_changed(conn, changed: list[tuple], base: dict[str, list], digests: list[str],
+                     batch_id: int) -> None:
+    """Updated responses take their new values; their answers are written again."""
+    conn.execute(update(survey_response).where(
+        survey_response.c.response_id == bindparam("rid")).values(
+        {c: bindparam(f"v_{c}") for c in RESPONSE_COLUMNS[1:] + ["batch_id", "row_hash"]}), [
+        {"rid": rid, **{f"v_{c}": base[c][p] for c in RESPONSE_COLUMNS[1:]},
+         "v_batch_id": batch_id, "v_row_hash": digests[p]} for rid, p in changed])
+    changed_ids = [rid for rid, _ in changed]
+    for start in range(0, len(changed_ids), 5000):
+        conn.execute(delete(survey_answer).where(
+            survey_answer.c.response_id.in_(changed_ids[start:start + 5000])))
+
+
+def _answer_records(rows: pd.DataFrame, written: list[tuple[int, int]],
+                    item_columns: list[str]) -> list[tuple]:
+    """(response_id, item, value, choices) of every answered item of the written responses,
+    response by response in item order; built as arrays (a national file has a million)."""
+    if not written:
+        return []
+    scored = [c for c in item_columns if c != "ess_structures_choices"]
+    response_ids = np.array([rid for rid, _ in written], dtype=np.int64)
+    positions = np.array([p for _, p in written], dtype=np.int64)
+    values = rows[scored].to_numpy(dtype=float)[positions]
+    response, item = np.nonzero(~np.isnan(values))
+    choices = np.full(len(response), None, dtype=object)
+    if "ess_structures_choices" in item_columns and "ess_structures_known" in scored:
+        multi = item == scored.index("ess_structures_known")
+        written_choices = np.array(_column(rows["ess_structures_choices"]), dtype=object)[positions]
+        choices[multi] = written_choices[response[multi]]
+    return list(zip(response_ids[response].tolist(), np.array(scored, dtype=object)[item].tolist(),
+                    values[response, item].tolist(), choices.tolist()))
 
 
 def _naive(value) -> dt.datetime:

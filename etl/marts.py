@@ -24,18 +24,41 @@ def _editions_param(statement):
 
 def build_mart_response(conn: Connection, editions: list[str]) -> None:
     conn.execute(delete(mart_response).where(mart_response.c.edition.in_(editions)))
-    pivots = ",\n".join(f"MAX(CASE WHEN a.item = '{item}' THEN a.value END)" for item in WIDE_ITEMS)
+    answers, values = (_answers_pivoted() if conn.dialect.name == "postgresql"
+                       else _answers_looked_up())
     conn.execute(_editions_param(text(f"""
         INSERT INTO mart_response (response_id, pseudonym, edition, wave, school_id, region_code,
                                    {', '.join(WIDE_ITEMS)})
         SELECT r.response_id, r.pseudonym, r.edition, r.wave, r.school_id, s.region_code,
-               {pivots}
+               {', '.join(values)}
         FROM survey_response r
         JOIN school s ON s.school_id = r.school_id
-        LEFT JOIN survey_answer a ON a.response_id = r.response_id
+        {answers}
         WHERE r.edition IN :editions
-        GROUP BY r.response_id, r.pseudonym, r.edition, r.wave, r.school_id, s.region_code
     """)), {"editions": editions})
+
+
+def _answers_looked_up() -> tuple[str, list[str]]:
+    """SQLite: one primary-key look-up per item (response_id, item) is cheaper than grouping
+    the joined answers (0.8 s against 1.3 s for a national edition)."""
+    joins = "\n".join(f"LEFT JOIN survey_answer a{i} ON a{i}.response_id = r.response_id "
+                      f"AND a{i}.item = '{item}'" for i, item in enumerate(WIDE_ITEMS))
+    return joins, [f"a{i}.value" for i in range(len(WIDE_ITEMS))]
+
+
+def _answers_pivoted() -> tuple[str, list[str]]:
+    """PostgreSQL: the edition's answers pivoted on their own, narrow rows grouped by response;
+    grouping the joined wide rows sorted a million of them, and look-ups per item run a
+    nested loop of 800,000 index scans."""
+    pivots = ",\n".join(f"MAX(CASE WHEN a.item = '{item}' THEN a.value END) AS {item}"
+                        for item in WIDE_ITEMS)
+    return f"""LEFT JOIN (
+            SELECT a.response_id, {pivots}
+            FROM survey_answer a
+            JOIN survey_response ar ON ar.response_id = a.response_id
+            WHERE ar.edition IN :editions
+            GROUP BY a.response_id
+        ) p ON p.response_id = r.response_id""", [f"p.{item}" for item in WIDE_ITEMS]
 
 
 def build_mart_pair(conn: Connection, editions: list[str]) -> None:
@@ -52,10 +75,17 @@ def build_mart_pair(conn: Connection, editions: list[str]) -> None:
     """)), {"editions": editions})
 
 
+# PostgreSQL sorts a national edition's answers (about 100 MB) in memory rather than on disk;
+# SET LOCAL ends with the load's transaction.
+POSTGRES_MART_WORK_MEM = "256MB"
+
+
 def refresh(conn: Connection, editions) -> None:
     editions = sorted({e for e in editions if e})
     if not editions:
         return
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"SET LOCAL work_mem = '{POSTGRES_MART_WORK_MEM}'"))
     build_mart_response(conn, editions)
     build_mart_pair(conn, editions)
 

@@ -602,9 +602,13 @@ def parse_times(values: pd.Series, naive_time: str = "local", dayfirst: bool = T
     if not present.any():
         return result, present
     cells = values[present]
-    is_text = cells.map(lambda v: isinstance(v, str))
-    is_time = cells.map(lambda v: isinstance(v, (datetime, date, pd.Timestamp)))
-    is_number = ~is_text & ~is_time & cells.map(lambda v: isinstance(v, (int, float)))
+    if pd.api.types.infer_dtype(cells, skipna=False) == "string":  # a CSV: text only, at once
+        is_text = pd.Series(True, index=cells.index)
+        is_time = is_number = pd.Series(False, index=cells.index)
+    else:
+        is_text = cells.map(lambda v: isinstance(v, str))
+        is_time = cells.map(lambda v: isinstance(v, (datetime, date, pd.Timestamp)))
+        is_number = ~is_text & ~is_time & cells.map(lambda v: isinstance(v, (int, float)))
     if is_time.any():
         typed = pd.to_datetime(cells[is_time].map(pd.Timestamp), utc=False, errors="coerce")
         result[typed.index] = _naive(typed, naive_time)
@@ -864,8 +868,8 @@ class _Parser:
             for column in self._of(kind):
                 cells = self.frame[column.position].dropna()
                 # Nearly every cell is distinct here: no point in parsing distinct values once.
-                text = pd.Series([_cell_text(v) for v in cells.tolist()], index=cells.index,
-                                 dtype=object)
+                text = pd.Series([v.strip() if type(v) is str else _cell_text(v)
+                                  for v in cells.tolist()], index=cells.index, dtype=object)
                 text = text[text.ne("") & ~text.str.lower().isin(anonymous)]
                 result = result.where(result.notna(), text.reindex(result.index).astype(object))
         self._of("name"), self._of("personal")

@@ -70,6 +70,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Engine
 
 from dashboard import stats
+from dashboard.cache import cached
 from dashboard.i18n import NNBSP, fmt_decimal, fmt_int, fmt_pct, plural_form
 from dashboard.queries.base import Filters, Scope, effective, min_cell
 from etl.db import get_engine
@@ -527,6 +528,7 @@ def _stored(snapshot: Mapping | None, name: str):
     return snapshot[name]
 
 
+@cached
 def export_table(filters: Filters, scope: Scope, k: int | None, engine: Engine | None = None,
                  snapshot: Mapping | None = None) -> pd.DataFrame:
     """The table behind `impact export awareness`: one row per item and analysis, exactly the
@@ -541,6 +543,7 @@ def export_table(filters: Filters, scope: Scope, k: int | None, engine: Engine |
 
 # ---- items table (the page's table: export rows + labels, intervals, mean change, NPS) ------
 
+@cached
 def items_table(filters: Filters, scope: Scope, k: int | None, engine: Engine | None = None,
                 snapshot: Mapping | None = None) -> pd.DataFrame:
     """The export rows with item labels (FR/EN), fragile flags, each share's Wilson interval
@@ -598,6 +601,7 @@ def _public(row: dict) -> dict:
     return {name: row[name] for name in names}
 
 
+@cached
 def headline(filters: Filters, scope: Scope, k: int | None, engine: Engine | None = None,
              snapshot: Mapping | None = None) -> dict:
     """The headline of the page, on knows_ess: the paired estimate, the attrition, the unpaired
@@ -696,6 +700,7 @@ def sentence(figures: dict, lang: str = "fr") -> str:
 
 # ---- Likert distributions -------------------------------------------------------------------
 
+@cached
 def likert_distribution(filters: Filters, scope: Scope, k: int | None,
                         engine: Engine | None = None,
                         snapshot: Mapping | None = None) -> pd.DataFrame:
@@ -765,6 +770,7 @@ def _group_labels(engine: Engine, dimension: str, groups) -> dict[str, str]:
         return dict(conn.execute(select(key, name).where(key.in_(list(groups)))).all())
 
 
+@cached
 def breakdown(dimension: str, filters: Filters, scope: Scope, k: int | None,
               engine: Engine | None = None, snapshot: Mapping | None = None) -> pd.DataFrame:
     """knows_ess paired change per school, region or edition (a pair's school and region are

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import pandas as pd
 from sqlalchemy import case, distinct, func, select
 
+from dashboard.cache import cached
 from dashboard.queries.base import Filters, Scope, effective, where
 from dashboard.queries.outcomes import (
     frame_from_json,
@@ -67,6 +68,7 @@ def _copies(channel: str | None = None):
     return func.coalesce(func.sum(copies), 0)
 
 
+@cached
 def guide_kpis(filters: Filters, scope: Scope, k: int, engine=None,
                snapshot: Mapping | None = None) -> dict:
     """Copies (all, and per channel), records, recipients, and the events where it was given.
@@ -99,6 +101,7 @@ def guide_kpis(filters: Filters, scope: Scope, k: int, engine=None,
     return kpis
 
 
+@cached
 def guide_timeline(filters: Filters, scope: Scope, k: int, engine=None,
                    snapshot: Mapping | None = None) -> pd.DataFrame:
     """Records and copies per month ('YYYY-MM') and channel, with the cumulative copies of each
@@ -121,6 +124,7 @@ def guide_timeline(filters: Filters, scope: Scope, k: int, engine=None,
     return frame.reindex(columns=TIMELINE_COLUMNS)
 
 
+@cached
 def guide_by_audience(filters: Filters, scope: Scope, k: int, engine=None,
                       snapshot: Mapping | None = None) -> pd.DataFrame:
     """Records and copies per audience (all five audiences, in vocabulary order)."""
@@ -139,6 +143,7 @@ def guide_by_audience(filters: Filters, scope: Scope, k: int, engine=None,
     })
 
 
+@cached
 def guide_conversion(filters: Filters, scope: Scope, k: int, engine=None,
                      snapshot: Mapping | None = None) -> dict:
     """Among the schools and organisations named on the selection's guide records, those with a

@@ -38,6 +38,7 @@ import pandas as pd
 from sqlalchemy import Integer, String, case, cast, distinct, func, select
 from sqlalchemy.engine import Connection
 
+from dashboard.cache import cached
 from dashboard.queries.base import Filters, Scope, effective, where
 from dashboard.stats import is_small_cell, suppress_counts
 from etl import reference
@@ -316,6 +317,7 @@ EXPORT_DTYPES = {column: "float64" if column in RATE_COLUMNS else "Int64"
                  for column in EXPORT_COLUMNS[2:]}
 
 
+@cached
 def export_table(filters: Filters, scope: Scope, k: int, engine=None,
                  snapshot: Mapping | None = None) -> pd.DataFrame:
     """One row per region (all 18, code order): the `impact export outcomes` table."""
@@ -332,6 +334,7 @@ def export_table(filters: Filters, scope: Scope, k: int, engine=None,
     return table
 
 
+@cached
 def outcomes_kpis(filters: Filters, scope: Scope, k: int, engine=None,
                   snapshot: Mapping | None = None) -> dict:
     """The page's headline figures over the whole selection.
@@ -383,6 +386,7 @@ def outcomes_kpis(filters: Filters, scope: Scope, k: int, engine=None,
     return kpis
 
 
+@cached
 def by_dimension(dim: str, filters: Filters, scope: Scope, k: int, engine=None,
                  snapshot: Mapping | None = None) -> pd.DataFrame:
     """Projects per status, tech type, cause or edition: columns `dim`, `projects`.
@@ -406,6 +410,7 @@ def by_dimension(dim: str, filters: Filters, scope: Scope, k: int, engine=None,
     return pd.DataFrame({dim: values, "projects": [int(counts.get(v, 0)) for v in values]})
 
 
+@cached
 def satisfaction_by_tech(filters: Filters, scope: Scope, k: int, engine=None,
                          snapshot: Mapping | None = None) -> pd.DataFrame:
     """Mean `end` satisfaction per tech type with its n (tech types that have projects).
@@ -442,6 +447,7 @@ def satisfaction_by_tech(filters: Filters, scope: Scope, k: int, engine=None,
     return table
 
 
+@cached
 def projects_table(filters: Filters, scope: Scope, k: int, engine=None,
                    snapshot: Mapping | None = None) -> pd.DataFrame:
     """Row-level projects with their follow-up answers: staff and admins only (never in a

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from sqlalchemy import case, distinct, func, select, union
 from sqlalchemy.engine import Connection, Engine
 
+from dashboard.cache import cached
 from dashboard.queries.base import Filters, Scope, effective, where
 from dashboard.stats import is_small_cell
 from etl.db import get_engine
@@ -34,6 +35,7 @@ HEADLINE_KEYS = ("projects", "organisations", "students", "schools", "regions", 
                  "attendees", "n_pre", "n_post", "share_pre", "share_post", "n_matched")
 
 
+@cached
 def headline(filters: Filters, scope: Scope, k: int, engine: Engine | None = None,
              snapshot: Mapping[str, Any] | None = None) -> dict:
     """The overview's figures for the filters within the scope.
@@ -142,6 +144,7 @@ def _matched(conn: Connection, chosen: Filters) -> int:
                       region=mart_pair.c.region_code))).scalar_one()
 
 
+@cached
 def filter_options(scope: Scope, engine: Engine | None = None) -> dict[str, list[dict]]:
     """The choices of the global filters, within what the account may see.
 

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.engine import Connection
 
+from dashboard.cache import cached
 from dashboard.queries.base import NOTHING, Filters, Scope, effective
 from dashboard.queries.guide import event_filters, guide_region, select_guide
 from dashboard.queries.outcomes import (
@@ -63,6 +64,7 @@ def _event_figures():
     ]
 
 
+@cached
 def export_table(filters: Filters, scope: Scope, k: int, engine=None,
                  snapshot: Mapping | None = None) -> pd.DataFrame:
     """One row per region (all 18, code order): the `impact export reach` table.
@@ -89,6 +91,7 @@ def export_table(filters: Filters, scope: Scope, k: int, engine=None,
     return per_region(rows, EXPORT_COLUMNS[2:])[EXPORT_COLUMNS]
 
 
+@cached
 def reach_kpis(filters: Filters, scope: Scope, k: int, engine=None,
                snapshot: Mapping | None = None) -> dict:
     """Headline figures of the selection's events.
@@ -111,6 +114,7 @@ def reach_kpis(filters: Filters, scope: Scope, k: int, engine=None,
     return kpis
 
 
+@cached
 def timeline(filters: Filters, scope: Scope, k: int, engine=None,
              snapshot: Mapping | None = None) -> pd.DataFrame:
     """Events and attendees per month ('YYYY-MM') and event type, with cumulative sums.
@@ -136,6 +140,7 @@ def timeline(filters: Filters, scope: Scope, k: int, engine=None,
 
 # ---- conversion --------------------------------------------------------------------------------
 
+@cached
 def conversion(filters: Filters, scope: Scope, k: int, engine=None,
                snapshot: Mapping | None = None) -> dict:
     """Did the tour lead to projects? Three views of the selection's events.

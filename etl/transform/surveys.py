@@ -9,11 +9,12 @@ superseded.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from etl import survey_formats
 from etl.extract import RawTable
-from etl.transform.common import edition_of, is_blank, show
+from etl.transform.common import is_blank, show
 from etl.transform.context import LoadContext
 from etl.transform.tables import FileRefused, Transformed
 
@@ -21,15 +22,6 @@ from etl.transform.tables import FileRefused, Transformed
 PER_FORM_IDS = {"limesurvey", "microsoft_forms", "framaforms", "google_forms", "google_sheets",
                 "template"}
 ITEM_COLUMNS = list(survey_formats.ITEMS) + ["ess_structures_choices"]
-
-
-def respondent_key(row, tool: str, fingerprint: str) -> str:
-    if row.pseudonym:
-        return row.pseudonym
-    if not is_blank(row.tool_response_id):
-        scope = f"{tool}:{fingerprint}" if tool in PER_FORM_IDS else tool
-        return f"anon:{scope}:{row.tool_response_id}"[:120]
-    return f"anon:{row.answers_hash[:40]}"
 
 
 def _data(row) -> dict:
@@ -42,6 +34,10 @@ def _data(row) -> dict:
     return data
 
 
+FRAME_COLUMNS = ["respondent_key", "pseudonym", "edition", "wave", "school_id", "submitted_at",
+                 "tool", "row_number", *ITEM_COLUMNS]
+
+
 def surveys(raw: RawTable, ctx: LoadContext) -> Transformed:
     parse = survey_formats.parse_survey(raw, pseudonymise=ctx.pseudonymiser(), wave=ctx.wave,
                                         edition=ctx.edition)
@@ -50,37 +46,18 @@ def surveys(raw: RawTable, ctx: LoadContext) -> Transformed:
     if len(responses) and responses["wave"].isna().all():
         raise FileRefused(f"{raw.file_name}: the survey wave (pre or post) is unknown: "
                           f"pass --wave pre or --wave post")
-    rows, positions = [], []
-    for row in responses.itertuples(index=False):
-        reason = None
-        school_id = ctx.schools.resolve(row.school) if not is_blank(row.school) else None
-        edition = row.edition or (edition_of(row.submitted_at)
-                                  if not pd.isna(row.submitted_at) else None)
-        if school_id is None and row.pseudonym and edition:
-            school_id = ctx.roster_schools.get((row.pseudonym, edition))
-        if is_blank(row.wave):
-            reason = ("missing_wave", "the wave (pre or post) is empty: pass --wave")
-        elif edition is None:
-            reason = ("missing_edition", "no date and no edition: pass --edition")
-        elif school_id is None:
-            reason = (("unknown_school", f"unknown school '{show(row.school)}'")
-                      if not is_blank(row.school) else ("missing_value", "the school is empty"))
-        if reason:
-            rejected.append({"row_number": row.row_number, "reason_code": reason[0],
-                             "reason": f"row {row.row_number}: {reason[1]}", "data": _data(row)})
-            continue
-        rows.append({
-            "respondent_key": respondent_key(row, parse.tool, raw.header_fingerprint),
-            "pseudonym": row.pseudonym or None, "edition": edition, "wave": row.wave,
-            "school_id": school_id,
-            "submitted_at": None if pd.isna(row.submitted_at) else row.submitted_at.to_pydatetime(),
-            "tool": parse.tool, "row_number": row.row_number,
-            **{c: getattr(row, c) for c in ITEM_COLUMNS if hasattr(row, c)},
-        })
-        positions.append(row)
-    frame = pd.DataFrame(rows, columns=["respondent_key", "pseudonym", "edition", "wave",
-                                        "school_id", "submitted_at", "tool", "row_number",
-                                        *ITEM_COLUMNS])
+    # Column at a time: a national export has 100,000 responses, and each distinct school name
+    # is resolved once.
+    editions = _editions(responses)
+    school_ids = _school_ids(responses, editions, ctx)
+    reasons = _reasons(responses, editions, school_ids)
+    keep = np.array([reason is None for reason in reasons], dtype=bool)
+    for row, (code, text) in zip(responses[~keep].itertuples(index=False),
+                                 [reason for reason in reasons if reason is not None]):
+        rejected.append({"row_number": row.row_number, "reason_code": code,
+                         "reason": f"row {row.row_number}: {text}", "data": _data(row)})
+    frame = _canonical(responses[keep], editions[keep], school_ids[keep], parse.tool,
+                       raw.header_fingerprint)
     frame, superseded = supersede(frame)
     for old, new in superseded:
         rejected.append({"row_number": int(old.row_number), "reason_code": "superseded",
@@ -89,6 +66,99 @@ def surveys(raw: RawTable, ctx: LoadContext) -> Transformed:
                          "data": _data_from_frame(old)})
     return Transformed(rows=frame, rejected=rejected, ignored_columns=parse.ignored_columns,
                        tool=parse.tool)
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    """is_blank of each cell, computed once per distinct value."""
+    lookup = {value: is_blank(value) for value in values.dropna().unique()}
+    return values.map(lookup).fillna(True).astype(bool)
+
+
+def _present(values: pd.Series) -> pd.Series:
+    """Cells that are truthy (not None, NaN or '')."""
+    return values.notna() & values.astype(object).ne("")
+
+
+def _none_for_missing(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), None)
+
+
+def _editions(responses: pd.DataFrame) -> pd.Series:
+    """The edition given or written, else the academic year of the submission time."""
+    given = responses["edition"]
+    from_time = survey_formats.edition_of(responses["submitted_at"])
+    return _none_for_missing(given.where(_present(given), from_time))
+
+
+def _school_ids(responses: pd.DataFrame, editions: pd.Series, ctx: LoadContext) -> pd.Series:
+    """The school named in the response, else the one of the respondent's roster row."""
+    schools = responses["school"]
+    lookup = {name: (None if is_blank(name) else ctx.schools.resolve(name))
+              for name in schools.dropna().unique()}
+    school_ids = _none_for_missing(schools.map(lookup))
+    from_roster = (school_ids.isna() & _present(responses["pseudonym"])
+                   & _present(editions)).to_numpy()
+    if from_roster.any():
+        school_ids[from_roster] = [
+            ctx.roster_schools.get((pseudonym, edition)) for pseudonym, edition in
+            zip(responses["pseudonym"][from_roster], editions[from_roster])]
+    return school_ids
+
+
+def _reasons(responses: pd.DataFrame, editions: pd.Series, school_ids: pd.Series) -> list:
+    """Per response, (reason_code, message) when it cannot be kept, else None; the first
+    problem wins: wave, then edition, then school."""
+    reasons: list = [None] * len(responses)
+    no_wave = _blank(responses["wave"]).to_numpy()
+    no_edition = editions.isna().to_numpy() & ~no_wave
+    no_school = school_ids.isna().to_numpy() & ~no_wave & ~no_edition
+    for position in np.flatnonzero(no_wave):
+        reasons[position] = ("missing_wave", "the wave (pre or post) is empty: pass --wave")
+    for position in np.flatnonzero(no_edition):
+        reasons[position] = ("missing_edition", "no date and no edition: pass --edition")
+    schools = responses["school"].to_numpy()
+    for position in np.flatnonzero(no_school):
+        name = schools[position]
+        reasons[position] = (("unknown_school", f"unknown school '{show(name)}'")
+                             if not is_blank(name) else ("missing_value", "the school is empty"))
+    return reasons
+
+
+def _respondent_keys(kept: pd.DataFrame, tool: str, fingerprint: str) -> list[str]:
+    """The pseudonym; for an anonymous response the tool's response id (scoped by the form
+    when the tool counts 1, 2, 3 per form), else a hash of its timestamp and answers."""
+    keys = kept["answers_hash"].astype(object).map(lambda digest: f"anon:{digest[:40]}")
+    with_id = (~_blank(kept["tool_response_id"])).to_numpy()
+    if with_id.any():
+        scope = f"{tool}:{fingerprint}" if tool in PER_FORM_IDS else tool
+        keys[with_id] = [f"anon:{scope}:{value}"[:120]
+                         for value in kept["tool_response_id"][with_id]]
+    identified = _present(kept["pseudonym"]).to_numpy()
+    keys[identified] = kept["pseudonym"].to_numpy()[identified]
+    return keys.tolist()
+
+
+def _canonical(kept: pd.DataFrame, editions: pd.Series, school_ids: pd.Series, tool: str,
+               fingerprint: str) -> pd.DataFrame:
+    """The rows the loader writes. Text columns are built from lists, so that their dtypes are
+    what pandas infers for them (None in a text column reads NaN downstream, as it always has)."""
+    if kept.empty:
+        return pd.DataFrame([], columns=FRAME_COLUMNS)
+    submitted = kept["submitted_at"]
+    columns = {
+        "respondent_key": _respondent_keys(kept, tool, fingerprint),
+        "pseudonym": [p or None for p in kept["pseudonym"].tolist()],
+        "edition": editions.tolist(), "wave": kept["wave"].tolist(),
+        "school_id": school_ids.tolist(),
+        "submitted_at": (submitted.to_numpy() if submitted.notna().any()
+                         else [None] * len(kept)),
+        "tool": [tool] * len(kept), "row_number": kept["row_number"].tolist(),
+    }
+    for column in ITEM_COLUMNS:
+        values = kept[column]
+        columns[column] = (values.to_numpy() if values.dtype.kind == "f"
+                           else values.tolist())
+    return pd.DataFrame(columns, columns=FRAME_COLUMNS)
 
 
 def _data_from_frame(row) -> dict:
@@ -109,9 +179,10 @@ def supersede(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     latest = order.drop_duplicates(keys, keep="last")
     if len(latest) == len(frame):
         return frame.reset_index(drop=True), []
-    winners = latest.set_index(keys)["row_number"]
+    winner_rows = dict(zip(zip(*(latest[k] for k in keys)), latest["row_number"]))
+    position_of_row = {number: position for position, number in enumerate(frame["row_number"])}
     losers = order.drop(index=latest.index)
-    superseded = [(row, frame.loc[frame["row_number"] == winners.loc[tuple(row[k] for k in keys)]]
-                   .iloc[0]) for _, row in losers.iterrows()]
+    superseded = [(row, frame.iloc[position_of_row[winner_rows[tuple(row[k] for k in keys)]]])
+                  for _, row in losers.iterrows()]
     kept = latest.drop(columns="_ts").sort_values("row_number").reset_index(drop=True)
     return kept, superseded

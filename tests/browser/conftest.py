@@ -7,12 +7,17 @@
   the browser tests are skipped locally and fail under CI (CI set), never skipped silently;
 - `page`: pytest-playwright's page at the live server's base URL (`page.goto("/")`) that fails
   the test when the console logged an error or a request left 127.0.0.1 (the app must work
-  offline: no CDN, no base map from the internet).
+  offline: no CDN, no base map from the internet). The served app requires a sign-in like
+  production: `page` is signed in as the demo staff account (`DEMO_EMAIL`) through the
+  sign-in form's route before the test starts; `anonymous_page` is the same page without a
+  session, and `sign_in(page, email, password)` signs a page in as another account
+  (`ADMIN_EMAIL` is an admin of the session's warehouse).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +26,13 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
-from etl import db, demo, migrate
+from etl import db, demo, migrate, users
 from etl import settings as etl_settings
+from etl.users import DEMO_EMAIL, DEMO_PASSWORD
 from tests.conftest import make_settings
+
+ADMIN_EMAIL = "admin@example.org"
+ADMIN_PASSWORD = "admin-latitudes-test"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -59,6 +68,8 @@ def live_settings(tmp_path_factory):
     reports = demo.build(engine, seed=7, scale="tiny")
     failed = [r.message for r in reports if not r.ok]
     assert not failed, f"the demo did not load: {failed}"
+    users.ensure_demo_account(engine)
+    users.add_account(engine, ADMIN_EMAIL, ADMIN_PASSWORD, "admin", actor="tests")
     yield live
     etl_settings.configure(None)
 
@@ -106,8 +117,19 @@ def browser_log() -> BrowserLog:
     return BrowserLog()
 
 
-@pytest.fixture
-def page(page, browser_log, live_server, live_settings):
+def sign_in(page, email: str, password: str) -> None:
+    """Sign the page's browser context in through the sign-in form's route (its CSRF token
+    included), without drawing the form: the cookie lands in the context."""
+    page.context.clear_cookies()  # leave any previous session
+    form = page.request.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text()).group(1)
+    answer = page.request.post("/login", form={"email": email, "password": password,
+                                               "csrf_token": token, "next": "/"},
+                               max_redirects=0)
+    assert answer.status == 302, f"sign-in as {email} failed ({answer.status})"
+
+
+def _watched(page, browser_log, live_settings):
     # Another test module may have pointed the settings elsewhere since the session began.
     if etl_settings.get_settings() is not live_settings:
         etl_settings.configure(live_settings)
@@ -115,8 +137,27 @@ def page(page, browser_log, live_server, live_settings):
             else None)
     page.on("pageerror", lambda error: browser_log.errors.append(f"uncaught: {error}"))
     page.on("request", lambda request: browser_log.requests.append(request.url))
-    yield page
+    return page
+
+
+def _check(browser_log, live_server) -> None:
     problems = [f"console error: {e}" for e in browser_log.errors]
     problems += [f"request left 127.0.0.1: {u}" for u in browser_log.outside(live_server)]
     if problems:
         pytest.fail("the page misbehaved:\n" + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def anonymous_page(context, browser_log, live_server, live_settings):
+    """A page without a session, in the test's own browser context, watched like `page`."""
+    yield _watched(context.new_page(), browser_log, live_settings)
+    _check(browser_log, live_server)
+
+
+@pytest.fixture
+def page(page, browser_log, live_server, live_settings):
+    """A page signed in as the demo staff account."""
+    _watched(page, browser_log, live_settings)
+    sign_in(page, DEMO_EMAIL, DEMO_PASSWORD)
+    yield page
+    _check(browser_log, live_server)

@@ -1,0 +1,787 @@
+"""Page benchmark: the server time of a filter change on every page, at national scale, on
+SQLite and on PostgreSQL, without and with the figure cache; the HTTP floor; the cold start.
+
+    python -m bench.pages_bench [--databases sqlite,postgresql] [--combos 100]
+                                [--cached-combos 30] [--http-combos 30] [--no-build] [--skip-http] [--skip-start]
+                                [--json FILE]
+
+What is timed, per warehouse:
+- every page callback that takes the URL's query string (`Input(url, "search")`, the filters:
+  dashboard/pages/*.py, discovered from the app's callback map), and the callbacks fed by them
+  (one level: the awareness page's view store feeds its body), called as plain functions over
+  `--combos` (at least 100) varied selections: everything, one school, one region, one edition,
+  several editions, a region and an edition, a school and editions, two regions; one selection
+  in five under a funder's scope (one region, one edition) on the pages funders may open.
+  * uncached: as the command line runs them (no request, no figure cache); the awareness
+    cubes of dashboard/queries/awareness.py stay in memory, as in a serving process.
+  * first view after a load: the awareness cubes rebuilt (their one scan per mart).
+  * cached (memory, then Redis when REDIS_URL or a local Redis answers): inside a request of
+    the app, like a Dash callback; the first pass fills the cache, the second is timed
+    (`--cached-combos` selections: a hit costs the same whatever the selection).
+  * each decorated query function (dashboard/queries/*.py), timed during the uncached pass.
+- over HTTP (werkzeug in a thread, signed in with the demo account): a trivial Dash callback
+  (the floor: Flask, the session, Dash's dispatch and JSON) against the overview's render
+  callback, uncached and cached, and their ratio.
+Once: the cold start of `impact serve` (launch to the sign-in page served, then to the first
+signed-in page and its layout), the import time of dashboard.app (`python -X importtime`, the
+heaviest packages), and the check that heavy libraries are not imported by dashboard.app.
+
+Warehouses (national scale: 200 schools, 100,000 students, ~2 million survey answers):
+SQLite at BENCH_SQLITE_URL, else DATABASE_URL when it is a national SQLite warehouse, else
+<tmp>/impact-bench/national.sqlite; PostgreSQL at BENCH_POSTGRES_URL when it names a database,
+else the database `impact_bench_pages` of that server (default postgres@127.0.0.1:5432). A
+missing one is built (`impact init && impact demo --scale national`: a few minutes; the
+command is printed so that you can prepare it beforehand), unless --no-build.
+
+Targets (issue "National scale"): p95 under 50 ms uncached per filter callback; cold start
+under 2 s. Figures, never assertions; on a shared machine they are noisy: the load average is
+printed before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import inspect
+import json
+import math
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_P95_MS = 50.0
+TARGET_COLD_START_S = 2.0
+HEAVY = ("statsmodels", "kaleido", "weasyprint", "openpyxl")
+DEFAULT_SQLITE = Path(tempfile.gettempdir()) / "impact-bench" / "national.sqlite"
+DEFAULT_POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+POSTGRES_DATABASE = "impact_bench_pages"
+NATIONAL_MIN_SCHOOLS = 200
+NATIONAL_MIN_RESPONSES = 100_000
+BENCH_SECRET = "pages-bench-secret-" + "0" * 24
+BENCH_KEY = "demo-key-not-for-real-data"
+FLOOR_IN, FLOOR_OUT = "bench-floor-in", "bench-floor-out"
+
+
+# --------------------------------------------------------------------------- small helpers
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else float("nan")
+
+
+def summary(values: list[float]) -> dict:
+    return {"n": len(values), "p50": percentile(values, 50), "p95": percentile(values, 95),
+            "max": max(values) if values else float("nan")}
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def impact_command() -> list[str]:
+    script = Path(sys.executable).with_name("impact")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "impact.cli"]
+
+
+def row(*cells, widths=(34, 8, 9, 9, 9)) -> str:
+    out = []
+    for cell, width in zip(cells, widths + (9,) * len(cells)):
+        text = f"{cell:.1f}" if isinstance(cell, float) else str(cell)
+        out.append(text.ljust(width) if not out else text.rjust(width))
+    return " ".join(out)
+
+
+# --------------------------------------------------------------------------- warehouses
+
+def describe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def is_national(url: str) -> bool:
+    from sqlalchemy import create_engine, text
+
+    if url.startswith("sqlite") and not Path(url.split("///", 1)[-1]).exists():
+        return False
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            schools = conn.execute(text("SELECT count(*) FROM school")).scalar()
+            responses = conn.execute(text("SELECT count(*) FROM mart_response")).scalar()
+        return schools >= NATIONAL_MIN_SCHOOLS and responses >= NATIONAL_MIN_RESPONSES
+    except Exception:  # noqa: BLE001 - missing database or tables: not a national warehouse
+        return False
+    finally:
+        engine.dispose()
+
+
+def sqlite_url() -> str:
+    if os.environ.get("BENCH_SQLITE_URL"):
+        return os.environ["BENCH_SQLITE_URL"]
+    env = os.environ.get("DATABASE_URL", "")
+    if env.startswith("sqlite") and is_national(env):
+        return env
+    return f"sqlite:///{DEFAULT_SQLITE}"
+
+
+def postgres_url() -> str:
+    from sqlalchemy.engine import make_url
+
+    given = make_url(os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_SERVER))
+    if given.database in (None, "", "postgres", "template1"):
+        given = given.set(database=POSTGRES_DATABASE)
+    return given.render_as_string(hide_password=False)
+
+
+def ensure_postgres_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": target.database}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+
+
+def prepare(kind: str, build: bool) -> str | None:
+    url = sqlite_url() if kind == "sqlite" else postgres_url()
+    if is_national(url):
+        return url
+    how = (f"DATABASE_URL='{describe(url)}' impact init && "
+           f"DATABASE_URL='{describe(url)}' impact demo --scale national")
+    if not build:
+        print(f"{kind}: no national warehouse at {describe(url)}; prepare one with\n    {how}")
+        return None
+    print(f"{kind}: building a national warehouse at {describe(url)} (a few minutes; "
+          f"to prepare it yourself: {how})", flush=True)
+    if kind == "sqlite":
+        Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
+    else:
+        ensure_postgres_database(url)
+    env = {**os.environ, "DATABASE_URL": url}
+    started = time.perf_counter()
+    for command in (["init"], ["demo", "--scale", "national"]):
+        done = subprocess.run(impact_command() + command, env=env, cwd=ROOT,
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"{kind}: `impact {' '.join(command)}` failed:\n{done.stdout}{done.stderr}")
+            return None
+    print(f"{kind}: built in {time.perf_counter() - started:.0f} s")
+    return url
+
+
+def bench_settings(url: str, **changes):
+    from etl.settings import Settings
+
+    return Settings(database_url=url, pseudonym_key=BENCH_KEY, min_cell=5,
+                    secret_key=BENCH_SECRET, **changes)
+
+
+def redis_url() -> str | None:
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+        return url
+    except Exception:  # noqa: BLE001 - no Redis here: the Redis figures are skipped
+        return None
+
+
+# --------------------------------------------------------------------------- selections
+
+@dataclass(frozen=True)
+class Selection:
+    label: str
+    search: str
+    scope: object  # dashboard.queries.base.Scope
+
+
+def selections(count: int, seed: int = 7) -> list[Selection]:
+    """Varied filter combinations from the warehouse's own choices (staff, and one in five under
+    a funder's scope)."""
+    from dashboard.pages import build_search
+    from dashboard.queries.base import STAFF, Filters, Scope
+    from dashboard.queries.overview import filter_options
+
+    options = filter_options(STAFF)
+    editions = [o["value"] for o in options["edition"]]
+    schools = [o["value"] for o in options["school"]]
+    regions = [o["value"] for o in options["region"]]
+    rng = random.Random(seed)
+    kinds = [
+        ("everything", lambda: Filters()),
+        ("one school", lambda: Filters.of(schools=[rng.choice(schools)])),
+        ("one region", lambda: Filters.of(regions=[rng.choice(regions)])),
+        ("one edition", lambda: Filters.of(editions=[rng.choice(editions)])),
+        ("several editions", lambda: Filters.of(
+            editions=rng.sample(editions, min(len(editions), rng.randint(2, 3))))),
+        ("region + edition", lambda: Filters.of(editions=[rng.choice(editions)],
+                                                regions=[rng.choice(regions)])),
+        ("school + editions", lambda: Filters.of(
+            editions=rng.sample(editions, min(len(editions), 2)),
+            schools=[rng.choice(schools)])),
+        ("two regions", lambda: Filters.of(regions=rng.sample(regions, 2))),
+    ]
+    chosen = []
+    for i in range(count):
+        label, make = kinds[i % len(kinds)]
+        filters = make()
+        scope = STAFF
+        if i % 5 == 4:
+            scope = Scope(role="funder", regions=(rng.choice(regions),),
+                          editions=(rng.choice(editions),), user="bench-funder@example.org")
+            label = f"{label} (funder)"
+        chosen.append(Selection(label, build_search(filters.to_query()), scope))
+    return chosen
+
+
+# --------------------------------------------------------------------------- page callbacks
+
+def _outputs(key: str) -> list[tuple[str, str]]:
+    parts = key[2:-2].split("...") if key.startswith("..") else [key]
+    found = []
+    for part in parts:
+        part = part.split("@", 1)[0]
+        component, _, prop = part.rpartition(".")
+        found.append((component, prop))
+    return found
+
+
+@dataclass
+class PageCallback:
+    name: str
+    page: str
+    function: object
+    inputs: list[tuple[str, str]]
+    states: list[tuple[str, str]]
+    outputs: list[tuple[str, str]]
+    level: int
+    staff_only: bool
+    error: str | None = None
+
+    def call(self, known: dict):
+        """The callback as Dash calls it, in a callback context where its first input
+        triggered it (some callbacks ask `ctx.triggered_id`)."""
+        from dash._callback_context import context_value
+        from dash._utils import AttributeDict
+
+        args = [known.get(i) for i in self.inputs] + [known.get(s) for s in self.states]
+        component, prop = self.inputs[0]
+        token = context_value.set(AttributeDict(triggered_inputs=[
+            {"prop_id": f"{component}.{prop}", "value": args[0]}]))
+        try:
+            return self.function(*args)
+        finally:
+            context_value.reset(token)
+
+    def remember(self, result, known: dict) -> None:
+        from dash import no_update
+
+        values = [result] if len(self.outputs) == 1 else list(result or [])
+        for output, value in zip(self.outputs, values):
+            if value is not no_update and not isinstance(value, type(no_update)):
+                known[output] = value
+
+
+def page_callbacks(app) -> list[PageCallback]:
+    """Callbacks of dashboard/pages/*.py taking the URL's query string, and those fed by them."""
+    import dash
+
+    from dashboard.auth import ALL_ROLES, page_roles
+
+    entries = []
+    for key, entry in app.callback_map.items():
+        function = getattr(entry.get("callback"), "__wrapped__", None)
+        module = getattr(function, "__module__", "") or ""
+        if not module.startswith("dashboard.pages."):
+            continue
+        page = dash.page_registry.get(module)
+        staff_only = page is not None and set(page_roles(page)) != set(ALL_ROLES)
+        plain = lambda items: [(str(i["id"]), i["property"]) for i in items]
+        entries.append(PageCallback(
+            name=f"{module.rsplit('.', 1)[-1]}.{function.__name__}",
+            page=module.rsplit(".", 1)[-1], function=function, inputs=plain(entry["inputs"]),
+            states=plain(entry["state"]), outputs=_outputs(key), level=-1,
+            staff_only=staff_only))
+    url = ("url", "search")
+    first = [c for c in entries if url in c.inputs]
+    for callback in first:
+        callback.level = 0
+    produced = {o for c in first for o in c.outputs}
+    for callback in entries:
+        if callback.level < 0 and any(i in produced for i in callback.inputs) and \
+                not any(p in ("n_clicks", "submit_n_clicks", "clickData") for _, p in
+                        callback.inputs):
+            callback.level = 1
+    return sorted([c for c in entries if c.level >= 0], key=lambda c: (c.page, c.level, c.name))
+
+
+@contextlib.contextmanager
+def scoped(scope):
+    """Page code asks `dashboard.pages.current_scope()`; the bench answers with `scope`."""
+    from dashboard import pages
+
+    previous = pages.current_scope
+    pages.current_scope = lambda: scope
+    try:
+        yield
+    finally:
+        pages.current_scope = previous
+
+
+class QueryTimer:
+    """Times every decorated query function (dashboard/queries/*.py) while it is attached."""
+
+    def __init__(self):
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self._patched: list[tuple[object, str, object]] = []
+
+    @contextlib.contextmanager
+    def attached(self):
+        from dashboard.queries import awareness, guide, outcomes, overview, reach
+
+        for module in (overview, reach, guide, outcomes, awareness):
+            for name, function in list(vars(module).items()):
+                # `vars(function)`: sqlalchemy's `func` answers any attribute name
+                if inspect.isfunction(function) and "uncached" in vars(function):
+                    self._patched.append((module, name, function))
+                    setattr(module, name, self._timed(f"{module.__name__.rsplit('.', 1)[-1]}"
+                                                      f".{name}", function))
+        try:
+            yield self
+        finally:
+            for module, name, function in self._patched:
+                setattr(module, name, function)
+            self._patched.clear()
+
+    def _timed(self, label: str, function):
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.times[label].append(ms(time.perf_counter() - started))
+        timed.uncached = function.uncached
+        return timed
+
+
+def run_page(callbacks: list[PageCallback], selection: Selection, times: dict,
+             request_context=None) -> None:
+    """One filter change on every page: level-0 callbacks, then those they feed."""
+    by_page = defaultdict(list)
+    for callback in callbacks:
+        if callback.error is None and not (callback.staff_only and
+                                           selection.scope.role not in ("staff", "admin")):
+            by_page[callback.page].append(callback)
+    for page, chain in by_page.items():
+        known = {("url", "search"): selection.search, ("url", "pathname"): "/"}
+        total = 0.0
+        for callback in chain:
+            context = request_context() if request_context else contextlib.nullcontext()
+            with scoped(selection.scope), context:
+                started = time.perf_counter()
+                try:
+                    result = callback.call(known)
+                except Exception as error:  # noqa: BLE001 - reported, then left out
+                    first_line = (str(error).strip().splitlines() or [""])[0]
+                    callback.error = f"{type(error).__name__}: {first_line[:120]}"
+                    continue
+                elapsed = ms(time.perf_counter() - started)
+            callback.remember(result, known)
+            times[callback.name].append(elapsed)
+            total += elapsed
+        times[f"{page} (filter change, all callbacks)"].append(total)
+
+
+def time_database(kind: str, url: str, args) -> dict:
+    from dashboard import cache
+    from dashboard.app import create_app
+    from dashboard.queries import awareness
+    from etl import db
+    from etl.settings import configure
+
+    print(f"\n--- {kind}: {describe(url)} (load average {load_average()})", flush=True)
+    settings = bench_settings(url)
+    configure(settings)
+    app = create_app(settings)
+    app.server.test_client().get("/login")  # Dash moves the pages' callbacks into the app
+    callbacks = page_callbacks(app)
+    chosen = selections(args.combos)
+    result: dict = {"database": kind, "url": describe(url), "selections": len(chosen)}
+
+    engine = db.get_engine(url)
+    version = []
+    for _ in range(50):
+        started = time.perf_counter()
+        cache.warehouse_version(engine)
+        version.append(ms(time.perf_counter() - started))
+    result["version_query_ms"] = summary(version)
+
+    # The first view after a load: the awareness cubes are rebuilt by one scan per mart.
+    cold: dict[str, list[float]] = defaultdict(list)
+    awareness.clear_cache()
+    with contextlib.suppress(Exception):
+        __import__("dashboard.pages.awareness").pages.awareness._STRUCTURES.clear()
+    with app.server.app_context():
+        run_page(callbacks, chosen[0], cold)
+    result["first_view_after_load_ms"] = {k: v[0] for k, v in cold.items()}
+
+    uncached: dict[str, list[float]] = defaultdict(list)
+    timer = QueryTimer()
+    with timer.attached(), app.server.app_context():  # an app, but no request: no cache
+        for i, selection in enumerate(chosen):
+            run_page(callbacks, selection, uncached)
+            if (i + 1) % 25 == 0:
+                print(f"  uncached: {i + 1}/{len(chosen)} selections", flush=True)
+    result["uncached"] = {k: summary(v) for k, v in uncached.items()}
+    result["queries_uncached"] = {k: summary(v) for k, v in timer.times.items()}
+    result["errors"] = {c.name: c.error for c in callbacks if c.error}
+
+    def in_request():
+        return app.server.test_request_context("/_dash-update-component", method="POST")
+
+    backends = [("memory", app.server.extensions[cache.EXTENSION])]
+    redis = redis_url()
+    if redis:
+        prefix = f"impact-bench:{uuid.uuid4().hex[:8]}:"
+        backends.append(("redis", cache.make_cache(bench_settings(
+            url, redis_url=redis, extra={"cache_prefix": prefix}))))
+    for name, figure_cache in backends:
+        figure_cache.clear()
+        fill: dict[str, list[float]] = defaultdict(list)
+        hits: dict[str, list[float]] = defaultdict(list)
+        hit_timer = QueryTimer()
+        cached_selections = chosen[: args.cached_combos]
+        with cache.enabled(figure_cache):
+            for selection in cached_selections:
+                run_page(callbacks, selection, fill, in_request)
+            with hit_timer.attached():
+                for selection in cached_selections:
+                    run_page(callbacks, selection, hits, in_request)
+        result[f"cached_{name}"] = {k: summary(v) for k, v in hits.items()}
+        result[f"cache_fill_{name}"] = {k: summary(v) for k, v in fill.items()}
+        result[f"queries_cached_{name}"] = {k: summary(v) for k, v in hit_timer.times.items()}
+        result[f"cache_stats_{name}"] = {"hits": figure_cache.stats.hits,
+                                         "misses": figure_cache.stats.misses,
+                                         "errors": figure_cache.stats.errors}
+        print(f"  cached ({name}): done", flush=True)
+        if name == "redis":
+            figure_cache.clear()
+
+    if not args.skip_http:
+        result["http"] = time_http(app, chosen[: args.http_combos], chosen)
+    configure(None)
+    return result
+
+
+# --------------------------------------------------------------------------- over HTTP
+
+def demo_credentials(url: str) -> tuple[str, str] | None:
+    """The demo staff account of a demo warehouse (created when missing; never on real data)."""
+    from sqlalchemy import select
+
+    from etl import users
+    from etl.db import get_engine
+    from etl.schema import load_batch
+
+    engine = get_engine(url)
+    account = users.get_account(engine, users.DEMO_EMAIL)
+    if account is None:
+        with engine.connect() as conn:
+            flags = [bool(v) for v in conn.execute(
+                select(load_batch.c.is_demo).where(load_batch.c.status == "loaded")).scalars()]
+        if not flags or not all(flags):
+            return None
+        users.ensure_demo_account(engine, actor="bench")
+    return users.DEMO_EMAIL, users.DEMO_PASSWORD
+
+
+def sign_in(base: str, email: str, password: str):
+    import requests
+
+    session = requests.Session()
+    page = session.get(f"{base}/login", timeout=60)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    answer = session.post(f"{base}/login", data={"email": email, "password": password,
+                                                 "csrf_token": token},
+                          allow_redirects=False, timeout=60)
+    if answer.status_code != 302:
+        raise RuntimeError(f"sign-in refused ({answer.status_code})")
+    return session
+
+
+def callback_body(output_id: str, prop: str, input_id: str, input_prop: str, value) -> dict:
+    return {"output": f"{output_id}.{prop}", "outputs": {"id": output_id, "property": prop},
+            "inputs": [{"id": input_id, "property": input_prop, "value": value}],
+            "state": [], "changedPropIds": [f"{input_id}.{input_prop}"]}
+
+
+def time_http(app, uncached_selections: list[Selection], cached_selections) -> dict:
+    from dash import Input, Output
+    from werkzeug.serving import make_server
+
+    from dashboard import cache
+    from dashboard.ids import OVERVIEW_BODY
+    from etl.settings import get_settings
+
+    credentials = demo_credentials(get_settings().database_url)
+    if credentials is None:
+        print("  HTTP: no demo account and not a demo warehouse: skipped")
+        return {}
+    app.callback(Output(FLOOR_OUT, "children"), Input(FLOOR_IN, "value"))(lambda v: v)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    figure_cache = app.server.extensions[cache.EXTENSION]
+    try:
+        session = sign_in(base, *credentials)
+        url = f"{base}/_dash-update-component"
+
+        def post(body) -> float:
+            started = time.perf_counter()
+            answer = session.post(url, json=body, timeout=120)
+            elapsed = ms(time.perf_counter() - started)
+            if answer.status_code != 200:
+                raise RuntimeError(f"{body['output']}: HTTP {answer.status_code}")
+            return elapsed
+
+        def floor_body(i):
+            return callback_body(FLOOR_OUT, "children", FLOOR_IN, "value", i)
+
+        def page_body(selection):
+            return callback_body(OVERVIEW_BODY, "children", "url", "search", selection.search)
+
+        for i in range(20):
+            post(floor_body(i))
+        floor = [post(floor_body(i)) for i in range(200)]
+        uncached = []
+        for selection in uncached_selections:  # the signed-in account is staff
+            figure_cache.clear()
+            uncached.append(post(page_body(selection)))
+        figure_cache.clear()
+        for selection in cached_selections:
+            post(page_body(selection))
+        cached = [post(page_body(selection)) for selection in cached_selections]
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    result = {"floor": summary(floor), "overview_uncached": summary(uncached),
+              "overview_cached": summary(cached)}
+    result["ratio_uncached_p50"] = result["overview_uncached"]["p50"] / result["floor"]["p50"]
+    result["ratio_cached_p50"] = result["overview_cached"]["p50"] / result["floor"]["p50"]
+    return result
+
+
+# --------------------------------------------------------------------------- start and imports
+
+def cold_start(url: str, runs: int = 3) -> dict:
+    """`impact serve` launched -> the sign-in page served; then the first signed-in page."""
+    import requests
+
+    credentials = demo_credentials(url)
+    ready, first_page = [], []
+    for _ in range(runs):
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("IMPACT_")}
+        env.update(DATABASE_URL=url, SECRET_KEY=BENCH_SECRET, IMPACT_PSEUDONYM_KEY=BENCH_KEY)
+        started = time.perf_counter()
+        process = subprocess.Popen(impact_command() + ["serve", "--port", str(port)], cwd=ROOT,
+                                   env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            while time.perf_counter() - started < 120:
+                try:
+                    if requests.get(f"{base}/login", timeout=5).status_code == 200:
+                        break
+                except requests.RequestException:
+                    time.sleep(0.02)
+            else:
+                raise RuntimeError("impact serve did not answer within 120 s")
+            ready.append(time.perf_counter() - started)
+            if credentials:
+                session = sign_in(base, *credentials)
+                session.get(f"{base}/", timeout=60).raise_for_status()
+                session.get(f"{base}/_dash-layout", timeout=60).raise_for_status()
+                first_page.append(time.perf_counter() - started)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    return {"login_page_s": summary(ready),
+            "first_signed_in_page_s": summary(first_page) if first_page else None}
+
+
+def import_times() -> dict:
+    """dashboard.app's import: wall time (3 runs), the heaviest packages, the heavy libraries."""
+    walls = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import dashboard.app"], cwd=ROOT, check=True,
+                       capture_output=True)
+        walls.append(time.perf_counter() - started)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import dashboard.app"],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    best: dict[str, tuple[int, int]] = {}
+    for line in done.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) != 3 or not parts[1].strip().isdigit():
+            continue
+        name = parts[2].rstrip()
+        depth = (len(name) - len(name.lstrip()) - 1) // 2
+        package, cumulative = name.strip().split(".")[0], int(parts[1])
+        if package not in best or (depth, -cumulative) < (best[package][0], -best[package][1]):
+            best[package] = (depth, cumulative)
+    heaviest = sorted(((p, c / 1e6) for p, (d, c) in best.items()), key=lambda x: -x[1])[:12]
+    check = subprocess.run([sys.executable, "-c", (
+        "import dashboard.app, sys; print(sorted({m.split('.')[0] for m in sys.modules "
+        f"if m.split('.')[0] in {HEAVY!r}}}))")], cwd=ROOT, capture_output=True, text=True,
+        check=False)
+    return {"python_c_import_s": summary(walls), "importtime_s": dict(heaviest),
+            "heavy_imported": check.stdout.strip().splitlines()[-1] if check.stdout else "?"}
+
+
+# --------------------------------------------------------------------------- report
+
+def print_database(result: dict) -> None:
+    kind = result["database"]
+    print(f"\n=== {kind}: {result['url']}, {result['selections']} selections ===")
+    v = result["version_query_ms"]
+    print(f"version stamp query (once per request when cached): p50 {v['p50']:.2f} ms, "
+          f"p95 {v['p95']:.2f} ms")
+    print("\nfirst view after a load (awareness cubes rebuilt), ms:")
+    for name, value in result["first_view_after_load_ms"].items():
+        if "filter change" in name:
+            print("  " + row(name.split(" ", 1)[0], f"{value:.1f}"))
+    print(f"\nfilter callbacks, server time in ms (target: p95 < {TARGET_P95_MS:.0f} ms "
+          "uncached):")
+    print("  " + row("callback", "n", "unc p50", "unc p95", "mem p50", "mem p95", "redis p50",
+                     "redis p95", "target"))
+    for name, unc in result["uncached"].items():
+        mem = result.get("cached_memory", {}).get(name, {})
+        red = result.get("cached_redis", {}).get(name, {})
+        verdict = "ok" if unc["p95"] < TARGET_P95_MS else "MISSED"
+        print("  " + row(name, unc["n"], unc["p50"], unc["p95"], mem.get("p50", "-"),
+                         mem.get("p95", "-"), red.get("p50", "-"), red.get("p95", "-"),
+                         verdict))
+    print("\nquery functions (dashboard/queries), ms: uncached, and served by the cache")
+    print("  " + row("function", "calls", "unc p50", "unc p95", "unc max", "mem p50",
+                     "mem p95", "redis p50", "redis p95"))
+    for name, s in sorted(result["queries_uncached"].items(), key=lambda x: -x[1]["p95"]):
+        mem = result.get("queries_cached_memory", {}).get(name, {})
+        red = result.get("queries_cached_redis", {}).get(name, {})
+        print("  " + row(name, s["n"], s["p50"], s["p95"], s["max"], mem.get("p50", "-"),
+                         mem.get("p95", "-"), red.get("p50", "-"), red.get("p95", "-")))
+    for name in ("memory", "redis"):
+        if f"cache_stats_{name}" in result:
+            print(f"cache ({name}): {result[f'cache_stats_{name}']}")
+    if result["errors"]:
+        print("callbacks left out (they need a Dash callback context or failed):")
+        for name, error in result["errors"].items():
+            print(f"  {name}: {error}")
+    http = result.get("http")
+    if http:
+        print("\nover HTTP (werkzeug in a thread, signed in), ms:")
+        for name in ("floor", "overview_uncached", "overview_cached"):
+            s = http[name]
+            print("  " + row(name, s["n"], s["p50"], s["p95"], s["max"]))
+        print(f"  overview / floor (p50): uncached {http['ratio_uncached_p50']:.1f}x, "
+              f"cached {http['ratio_cached_p50']:.1f}x")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.pages_bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--combos", type=int, default=100, help="selections (default 100)")
+    parser.add_argument("--cached-combos", type=int, default=30,
+                        help="selections timed with the cache, per backend (default 30)")
+    parser.add_argument("--http-combos", type=int, default=30,
+                        help="selections timed uncached over HTTP (default 30)")
+    parser.add_argument("--no-build", action="store_true", help="skip a missing warehouse")
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-start", action="store_true", help="no cold start, no imports")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+
+    import logging
+
+    logging.getLogger("dashboard").setLevel(logging.ERROR)
+    print(f"pages bench: {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"load average {load_average()} (a shared machine gives noisy figures)")
+    figures: dict = {"cpus": os.cpu_count(), "load_before": load_average(), "databases": []}
+    urls = {}
+    for kind in [k.strip() for k in args.databases.split(",") if k.strip()]:
+        url = prepare(kind, build=not args.no_build)
+        if url:
+            urls[kind] = url
+    for kind, url in urls.items():
+        result = time_database(kind, url, args)
+        figures["databases"].append(result)
+        print_database(result)
+
+    if not args.skip_start:
+        print("\n=== start-up ===")
+        imports = import_times()
+        figures["imports"] = imports
+        wall = imports["python_c_import_s"]
+        print(f"python -c 'import dashboard.app': p50 {wall['p50']:.2f} s (3 runs)")
+        print("heaviest packages under dashboard.app (-X importtime, cumulative s): " +
+              ", ".join(f"{p} {s:.2f}" for p, s in imports["importtime_s"].items()))
+        print(f"heavy libraries imported by dashboard.app {HEAVY}: {imports['heavy_imported']}"
+              "  (target: [])")
+        start_url = urls.get("sqlite") or next(iter(urls.values()), None)
+        if start_url:
+            start = cold_start(start_url)
+            figures["cold_start"] = start
+            login = start["login_page_s"]
+            print(f"cold start, `impact serve` -> sign-in page served: p50 {login['p50']:.2f} s,"
+                  f" max {login['max']:.2f} s (target < {TARGET_COLD_START_S:.0f} s)")
+            if start["first_signed_in_page_s"]:
+                first = start["first_signed_in_page_s"]
+                print(f"cold start -> first signed-in page and its layout: "
+                      f"p50 {first['p50']:.2f} s")
+    figures["load_after"] = load_average()
+    print(f"\nload average after: {figures['load_after']}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, default=str))
+        print(f"figures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,404 @@
+"""Accounts (/admin, admins only): create an account, change its role and scope, disable or
+enable it, reset its password, remove it.
+
+The operations are `etl.users`'s, the same as `impact users ...`, with the same rules (a
+funder's scope is editions and/or regions, a school account's one or more schools; the last
+active admin stays) and the same audit log entries, by the signed-in admin. The page declares
+`roles=("admin",)`: `dashboard.auth` refuses the page and every callback of this module to
+other accounts (403), whatever the browser sends.
+
+`perform(action, form, actor)` is the whole of an action, testable without a browser; the
+callbacks only gather the form and show its message.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import dash
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from dashboard import ids
+from dashboard.components.page import page_header, section_title
+from dashboard.i18n import fmt_date, register, t
+from dashboard.pages import context
+
+dash.register_page(
+    __name__, path="/admin", order=90, name="Comptes", nav_key="admin.nav",
+    title="Comptes · Latitudes Impact", description="Gestion des comptes", roles=("admin",),
+)
+
+# component ids (this page only)
+BODY = "admin-body"
+VERSION = "admin-version"  # bumped by every change: redraws the table and the account list
+TABLE = "admin-accounts"
+NEW_EMAIL, NEW_ROLE, NEW_PASSWORD = "admin-new-email", "admin-new-role", "admin-new-password"
+NEW_EDITIONS, NEW_REGIONS, NEW_SCHOOLS = ("admin-new-editions", "admin-new-regions",
+                                          "admin-new-schools")
+CREATE, CREATE_STATUS = "admin-create", "admin-create-status"
+EDIT_ACCOUNT, EDIT_ROLE = "admin-edit-account", "admin-edit-role"
+EDIT_EDITIONS, EDIT_REGIONS, EDIT_SCHOOLS = ("admin-edit-editions", "admin-edit-regions",
+                                             "admin-edit-schools")
+EDIT_PASSWORD = "admin-edit-password"
+SAVE, TOGGLE, RESET, REMOVE, REMOVE_CONFIRM = ("admin-save", "admin-toggle", "admin-reset",
+                                               "admin-remove", "admin-remove-confirm")
+EDIT_STATUS = "admin-edit-status"
+ROLES = ("admin", "staff", "funder", "school")
+
+register({
+    "admin.nav": {"fr": "Comptes", "en": "Accounts"},
+    "admin.title": {"fr": "Comptes", "en": "Accounts"},
+    "admin.lede": {
+        "fr": "Qui peut se connecter, avec quel rôle et sur quel périmètre. Les mêmes "
+              "opérations que la commande « impact users ».",
+        "en": "Who can sign in, with which role and scope. The same operations as the "
+              "`impact users` command."},
+    "admin.list": {"fr": "Comptes existants", "en": "Existing accounts"},
+    "admin.col.email": {"fr": "E-mail", "en": "E-mail"},
+    "admin.col.role": {"fr": "Rôle", "en": "Role"},
+    "admin.col.scope": {"fr": "Périmètre", "en": "Scope"},
+    "admin.col.state": {"fr": "État", "en": "State"},
+    "admin.col.created": {"fr": "Créé le", "en": "Created"},
+    "admin.active": {"fr": "actif", "en": "active"},
+    "admin.disabled": {"fr": "désactivé", "en": "disabled"},
+    "admin.everything": {"fr": "tout", "en": "everything"},
+    "admin.scope.editions": {"fr": "éditions {v}", "en": "editions {v}"},
+    "admin.scope.regions": {"fr": "régions {v}", "en": "regions {v}"},
+    "admin.scope.schools": {"fr": "écoles {v}", "en": "schools {v}"},
+    "admin.none": {"fr": "Aucun compte.", "en": "No account."},
+    "admin.none_chosen": {"fr": "Aucune", "en": "None"},
+    "admin.create": {"fr": "Créer un compte", "en": "Create an account"},
+    "admin.edit": {"fr": "Modifier un compte", "en": "Change an account"},
+    "admin.email": {"fr": "Adresse e-mail", "en": "E-mail address"},
+    "admin.role": {"fr": "Rôle", "en": "Role"},
+    "admin.role.admin": {"fr": "Administration (tout, et les comptes)",
+                         "en": "Admin (everything, and accounts)"},
+    "admin.role.staff": {"fr": "Équipe Latitudes (tout)", "en": "Latitudes staff (everything)"},
+    "admin.role.funder": {"fr": "Financeur (éditions et/ou régions)",
+                          "en": "Funder (editions and/or regions)"},
+    "admin.role.school": {"fr": "École (une ou plusieurs écoles)",
+                          "en": "School (one or more schools)"},
+    "admin.editions": {"fr": "Éditions du périmètre", "en": "Editions of the scope"},
+    "admin.regions": {"fr": "Régions du périmètre", "en": "Regions of the scope"},
+    "admin.schools": {"fr": "Écoles du périmètre", "en": "Schools of the scope"},
+    "admin.scope_help": {
+        "fr": "Financeur : des éditions et/ou des régions (les deux : leur intersection). "
+              "École : une ou plusieurs écoles. Administration et équipe : aucun périmètre "
+              "(les champs sont ignorés).",
+        "en": "Funder: editions and/or regions (both: their intersection). School: one or "
+              "more schools. Admin and staff: no scope (the fields are ignored)."},
+    "admin.password": {"fr": "Mot de passe (10 caractères au moins)",
+                       "en": "Password (at least 10 characters)"},
+    "admin.new_password": {
+        "fr": "Nouveau mot de passe (vide : un mot de passe aléatoire)",
+        "en": "New password (empty: a random one)"},
+    "admin.choose": {"fr": "Compte", "en": "Account"},
+    "admin.choose_placeholder": {"fr": "Choisir un compte", "en": "Choose an account"},
+    "admin.submit_create": {"fr": "Créer le compte", "en": "Create the account"},
+    "admin.save": {"fr": "Enregistrer le rôle et le périmètre",
+                   "en": "Save the role and scope"},
+    "admin.disable": {"fr": "Désactiver", "en": "Disable"},
+    "admin.enable": {"fr": "Réactiver", "en": "Enable"},
+    "admin.toggle": {"fr": "Désactiver ou réactiver", "en": "Disable or enable"},
+    "admin.reset": {"fr": "Réinitialiser le mot de passe", "en": "Reset the password"},
+    "admin.remove": {"fr": "Supprimer le compte", "en": "Remove the account"},
+    "admin.remove_confirm": {"fr": "Supprimer définitivement ce compte ?",
+                             "en": "Remove this account for good?"},
+    "admin.select_first": {"fr": "Choisissez d'abord un compte.",
+                           "en": "Choose an account first."},
+    "admin.done.create": {"fr": "Compte {email} créé.", "en": "Account {email} created."},
+    "admin.done.save": {"fr": "Rôle et périmètre de {email} enregistrés.",
+                        "en": "Role and scope of {email} saved."},
+    "admin.done.disable": {"fr": "Compte {email} désactivé.", "en": "Account {email} disabled."},
+    "admin.done.enable": {"fr": "Compte {email} réactivé.", "en": "Account {email} enabled."},
+    "admin.done.reset": {"fr": "Mot de passe de {email} changé.",
+                         "en": "Password of {email} changed."},
+    "admin.done.reset_random": {
+        "fr": "Nouveau mot de passe de {email} : {password} — transmettez-le par un canal "
+              "sûr ; il ne sera plus affiché.",
+        "en": "New password of {email}: {password} — pass it on securely; it will not be "
+              "shown again."},
+    "admin.done.remove": {"fr": "Compte {email} supprimé.", "en": "Account {email} removed."},
+    "admin.err.email": {"fr": "« {value} » n'est pas une adresse e-mail.",
+                        "en": "'{value}' is not an e-mail address."},
+    "admin.err.password_short": {"fr": "Le mot de passe doit avoir {n} caractères au moins.",
+                                 "en": "The password needs at least {n} characters."},
+    "admin.err.password_space": {
+        "fr": "Le mot de passe ne doit ni commencer ni finir par une espace.",
+        "en": "The password must not start or end with a space."},
+    "admin.err.exists": {"fr": "Un compte {email} existe déjà.",
+                         "en": "An account {email} already exists."},
+    "admin.err.no_account": {"fr": "Aucun compte {email}.", "en": "No account {email}."},
+    "admin.err.funder_scope": {
+        "fr": "Un compte financeur a besoin d'éditions et/ou de régions, sans écoles.",
+        "en": "A funder account needs editions and/or regions, and no schools."},
+    "admin.err.school_scope": {
+        "fr": "Un compte école a besoin d'une ou plusieurs écoles, et de rien d'autre.",
+        "en": "A school account needs one or more schools, and nothing else."},
+    "admin.err.last_admin": {
+        "fr": "{email} est le dernier administrateur actif : nommez-en un autre d'abord.",
+        "en": "{email} is the last active admin: make another admin first."},
+    "admin.err.invalid": {"fr": "Opération refusée : {message}",
+                          "en": "Operation refused: {message}"},
+})
+
+
+class AccountForm(NamedTuple):
+    """What the admin typed or chose; empty values are absent. (A NamedTuple, not a dataclass:
+    Dash executes page modules before registering them in sys.modules, which dataclasses
+    need.)"""
+
+    email: str = ""
+    role: str = ""
+    editions: tuple = ()
+    regions: tuple = ()
+    schools: tuple = ()
+    password: str = ""
+
+    def scope(self) -> dict[str, list[str]]:
+        if self.role in ("admin", "staff"):
+            return {}
+        return {k: list(v) for k, v in (("editions", self.editions), ("regions", self.regions),
+                                        ("schools", self.schools)) if v}
+
+
+def perform(action: str, form: AccountForm, actor: str, lang: str, engine=None) -> tuple[str, bool]:
+    """Run one action of the page; (message in `lang`, succeeded)."""
+    from etl import users
+    from etl.db import get_engine
+
+    engine = engine or get_engine()
+    if action != "create" and not form.email:
+        return t("admin.select_first", lang), False
+    try:
+        if action == "create":
+            account = users.add_account(engine, form.email, form.password, form.role,
+                                        form.scope(), actor=actor)
+            return t("admin.done.create", lang, email=account.email), True
+        if action == "save":
+            users.update_account(engine, form.email, role=form.role, scope=form.scope(),
+                                 actor=actor)
+            return t("admin.done.save", lang, email=form.email), True
+        if action == "toggle":
+            current = users.get_account(engine, form.email)
+            if current is None:
+                raise users.AccountError("no account", "no_account", email=form.email)
+            users.update_account(engine, form.email, is_active=not current.is_active,
+                                 actor=actor)
+            done = "admin.done.enable" if not current.is_active else "admin.done.disable"
+            return t(done, lang, email=form.email), True
+        if action == "reset":
+            password = form.password or users.random_password()
+            users.set_password(engine, form.email, password, actor=actor)
+            if form.password:
+                return t("admin.done.reset", lang, email=form.email), True
+            return t("admin.done.reset_random", lang, email=form.email, password=password), True
+        if action == "remove":
+            users.remove_account(engine, form.email, actor=actor)
+            return t("admin.done.remove", lang, email=form.email), True
+    except users.AccountError as error:
+        return error_text(error, lang), False
+    raise ValueError(f"unknown action {action}")
+
+
+def error_text(error, lang: str) -> str:
+    key = f"admin.err.{error.code}"
+    try:
+        return t(key, lang, **error.fields)
+    except (KeyError, IndexError):
+        return t("admin.err.invalid", lang, message=str(error))
+
+
+# ---- layout ----
+
+def layout(**_query) -> html.Div:
+    return html.Div(className="page page-admin", children=[
+        dcc.Store(id=VERSION, data=0),
+        html.Div(id=BODY),
+    ])
+
+
+def _field(label: str, control, control_id: str) -> html.Div:
+    return html.Div(className="admin-field", children=[
+        html.Label(label, htmlFor=control_id, className="form-label"), control])
+
+
+def _scope_fields(prefix: str, options: dict, lang: str) -> list:
+    ids_ = {"new": (NEW_EDITIONS, NEW_REGIONS, NEW_SCHOOLS),
+            "edit": (EDIT_EDITIONS, EDIT_REGIONS, EDIT_SCHOOLS)}[prefix]
+    return [
+        _field(t(f"admin.{name}", lang), dcc.Dropdown(
+            id=control_id, options=options[param], multi=True, value=[],
+            placeholder=t("admin.none_chosen", lang), className="admin-dropdown"), control_id)
+        for control_id, name, param in zip(ids_, ("editions", "regions", "schools"),
+                                           ("edition", "region", "school"))
+    ]
+
+
+def _role_options(lang: str) -> list[dict]:
+    return [{"label": t(f"admin.role.{role}", lang), "value": role} for role in ROLES]
+
+
+def body(options: dict, lang: str) -> list:
+    """The page's forms, labelled in `lang`; the account table fills in by itself."""
+    role_options = _role_options(lang)
+    create = html.Section(className="admin-card", **{"aria-labelledby": "admin-create-title"},
+                          children=[
+        section_title(t("admin.create", lang), id="admin-create-title"),
+        html.Div(className="admin-grid", children=[
+            _field(t("admin.email", lang), dcc.Input(
+                id=NEW_EMAIL, type="email", autoComplete="off", className="form-control",
+                debounce=False), NEW_EMAIL),
+            _field(t("admin.role", lang), dcc.Dropdown(
+                id=NEW_ROLE, options=role_options, value="funder", clearable=False,
+                className="admin-dropdown"), NEW_ROLE),
+            _field(t("admin.password", lang), dcc.Input(
+                id=NEW_PASSWORD, type="password", autoComplete="new-password",
+                className="form-control"), NEW_PASSWORD),
+            *_scope_fields("new", options, lang),
+        ]),
+        html.P(t("admin.scope_help", lang), className="admin-help"),
+        html.Button(t("admin.submit_create", lang), id=CREATE, n_clicks=0, type="button",
+                    className="btn btn-primary"),
+        html.Div(id=CREATE_STATUS, role="status", className="admin-status"),
+    ])
+    edit = html.Section(className="admin-card", **{"aria-labelledby": "admin-edit-title"},
+                        children=[
+        section_title(t("admin.edit", lang), id="admin-edit-title"),
+        html.Div(className="admin-grid", children=[
+            _field(t("admin.choose", lang), dcc.Dropdown(
+                id=EDIT_ACCOUNT, options=[], placeholder=t("admin.choose_placeholder", lang),
+                className="admin-dropdown"), EDIT_ACCOUNT),
+            _field(t("admin.role", lang), dcc.Dropdown(
+                id=EDIT_ROLE, options=role_options, clearable=False,
+                className="admin-dropdown"), EDIT_ROLE),
+            _field(t("admin.new_password", lang), dcc.Input(
+                id=EDIT_PASSWORD, type="password", autoComplete="new-password",
+                className="form-control"), EDIT_PASSWORD),
+            *_scope_fields("edit", options, lang),
+        ]),
+        html.P(t("admin.scope_help", lang), className="admin-help"),
+        html.Div(className="admin-actions", children=[
+            html.Button(t("admin.save", lang), id=SAVE, n_clicks=0, type="button",
+                        className="btn btn-primary"),
+            html.Button(t("admin.toggle", lang), id=TOGGLE, n_clicks=0, type="button",
+                        className="btn btn-outline-secondary"),
+            html.Button(t("admin.reset", lang), id=RESET, n_clicks=0, type="button",
+                        className="btn btn-outline-secondary"),
+            dcc.ConfirmDialogProvider(
+                id=REMOVE_CONFIRM, message=t("admin.remove_confirm", lang),
+                children=html.Button(t("admin.remove", lang), id=REMOVE, type="button",
+                                     className="btn btn-outline-danger")),
+        ]),
+        html.Div(id=EDIT_STATUS, role="status", className="admin-status"),
+    ])
+    listing = html.Section(className="admin-card", **{"aria-labelledby": "admin-list-title"},
+                           children=[section_title(t("admin.list", lang), id="admin-list-title"),
+                                     html.Div(id=TABLE)])
+    return [page_header(t("admin.title", lang), t("admin.lede", lang)), listing, create, edit]
+
+
+def describe_scope(account, labels: dict, lang: str) -> str:
+    parts = [t(f"admin.scope.{key}", lang,
+               v=", ".join(labels.get(key, {}).get(v, v) for v in values))
+             for key, values in account.scope_dict.items()]
+    return (" ; " if lang == "fr" else "; ").join(parts) or t("admin.everything", lang)
+
+
+def accounts_table(accounts: list, labels: dict, lang: str):
+    if not accounts:
+        return html.P(t("admin.none", lang))
+    head = html.Thead(html.Tr([html.Th(t(f"admin.col.{c}", lang), scope="col")
+                               for c in ("email", "role", "scope", "state", "created")]))
+    rows = [html.Tr([
+        html.Td(a.email), html.Td(t(f"admin.role.{a.role}", lang).split(" (")[0]),
+        html.Td(describe_scope(a, labels, lang)),
+        html.Td(t("admin.active" if a.is_active else "admin.disabled", lang),
+                className="" if a.is_active else "admin-disabled"),
+        html.Td(fmt_date(a.created_at, lang) if a.created_at else ""),
+    ]) for a in accounts]
+    return html.Table(className="table table-sm data-table admin-table",
+                      children=[html.Caption(t("admin.list", lang), className="visually-hidden"),
+                                head, html.Tbody(rows)])
+
+
+def _options():
+    from dashboard.queries.overview import filter_options
+
+    return filter_options(context(None).scope)
+
+
+def _labels(options: dict) -> dict:
+    return {key: {o["value"]: o["label"] for o in options[param]}
+            for key, param in (("editions", "edition"), ("regions", "region"),
+                               ("schools", "school"))}
+
+
+# ---- callbacks ----
+
+@callback(Output(BODY, "children"), Input(ids.URL, "search"))
+def render(search):
+    view = context(search)
+    return body(_options(), view.lang)
+
+
+@callback(Output(TABLE, "children"), Output(EDIT_ACCOUNT, "options"),
+          Input(VERSION, "data"), Input(ids.URL, "search"))
+def list_accounts(_version, search):
+    from etl.db import get_engine
+    from etl.users import list_accounts as accounts_of
+
+    view = context(search)
+    accounts = accounts_of(get_engine())
+    choices = [{"label": a.email + ("" if a.is_active else f" ({t('admin.disabled', view.lang)})"),
+                "value": a.email} for a in accounts]
+    return accounts_table(accounts, _labels(_options()), view.lang), choices
+
+
+@callback(Output(EDIT_ROLE, "value"), Output(EDIT_EDITIONS, "value"),
+          Output(EDIT_REGIONS, "value"), Output(EDIT_SCHOOLS, "value"),
+          Input(EDIT_ACCOUNT, "value"), prevent_initial_call=True)
+def load_account(email):
+    from etl.db import get_engine
+    from etl.users import get_account
+
+    account = get_account(get_engine(), email) if email else None
+    if account is None:
+        return None, [], [], []
+    return account.role, list(account.editions), list(account.regions), list(account.schools)
+
+
+@callback(Output(CREATE_STATUS, "children"), Output(EDIT_STATUS, "children"),
+          Output(VERSION, "data"), Output(NEW_PASSWORD, "value"), Output(EDIT_PASSWORD, "value"),
+          Input(CREATE, "n_clicks"), Input(SAVE, "n_clicks"), Input(TOGGLE, "n_clicks"),
+          Input(RESET, "n_clicks"), Input(REMOVE_CONFIRM, "submit_n_clicks"),
+          State(NEW_EMAIL, "value"), State(NEW_ROLE, "value"), State(NEW_EDITIONS, "value"),
+          State(NEW_REGIONS, "value"), State(NEW_SCHOOLS, "value"), State(NEW_PASSWORD, "value"),
+          State(EDIT_ACCOUNT, "value"), State(EDIT_ROLE, "value"), State(EDIT_EDITIONS, "value"),
+          State(EDIT_REGIONS, "value"), State(EDIT_SCHOOLS, "value"),
+          State(EDIT_PASSWORD, "value"), State(VERSION, "data"), State(ids.URL, "search"),
+          prevent_initial_call=True)
+def act(_create, _save, _toggle, _reset, _remove, new_email, new_role, new_editions,
+        new_regions, new_schools, new_password, edit_email, edit_role, edit_editions,
+        edit_regions, edit_schools, edit_password, version, search):
+    from dashboard.auth import current_account
+
+    trigger = ctx.triggered_id
+    if trigger is None or not (ctx.triggered and ctx.triggered[0]["value"]):
+        return (no_update,) * 5
+    action = {CREATE: "create", SAVE: "save", TOGGLE: "toggle", RESET: "reset",
+              REMOVE_CONFIRM: "remove"}[trigger]
+    if action == "create":
+        form = AccountForm(new_email or "", new_role or "", tuple(new_editions or ()),
+                           tuple(new_regions or ()), tuple(new_schools or ()), new_password or "")
+    else:
+        form = AccountForm(edit_email or "", edit_role or "", tuple(edit_editions or ()),
+                           tuple(edit_regions or ()), tuple(edit_schools or ()),
+                           edit_password or "")
+    lang = context(search).lang
+    message, ok = perform(action, form, current_account().email, lang)
+    status = html.Div(message, className="alert " + ("alert-success" if ok else "alert-danger"))
+    new_version = (version or 0) + 1 if ok else no_update
+    if action == "create":
+        return status, no_update, new_version, "" if ok else no_update, no_update
+    return no_update, status, new_version, no_update, "" if ok else no_update

@@ -1,0 +1,1175 @@
+"""Données: staff load files, read each load's report, undo a batch, fix rejected rows.
+
+Staff only (`roles=("admin", "staff")`), checked again on the server by every callback that
+reads or changes the warehouse (`uploads.is_staff`), not only by the page registry.
+
+How an upload travels: `assets/upload.js` adds a file input to the drop zone; the "Charger"
+button runs a clientside callback that posts the files to `POST /upload` (`dashboard.uploads`,
+a Flask route: no base64 through a callback) and puts the job id into the URL (`?job=<id>`).
+The job panel reads the job's state (a JSON file any worker can read) every second until the
+load ends, then shows each file's report, the fields `impact load` prints, and tells the rest
+of the page (the batch list, the counts, the freshness badge of the shell) to redraw.
+
+The view is the URL: `?job=<id>` shows a load's report, `?batch=<id>` a batch's rejected rows;
+both can be bookmarked or sent to a colleague. Everything else is computed per request; the
+pure functions (`job_panel`, `report_card`, `batch_table`, `rejected_panel`...) take plain data,
+so the tests call them, and the callbacks, as plain functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import time
+from zoneinfo import ZoneInfo
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids, uploads
+from dashboard.components.badges import demo_banner, freshness_badge
+from dashboard.components.filters import FILTERS, dropdown_labels
+from dashboard.components.page import page_error, page_header
+from dashboard.i18n import fmt_date, fmt_decimal, fmt_int, register, t, tn
+from dashboard.pages import FILTER_PARAMS, context, parse_search, with_params
+
+log = logging.getLogger(__name__)
+
+dash.register_page(
+    __name__, path="/donnees", order=90, name="Données", nav_key="data.nav",
+    title="Données · Latitudes Impact", roles=("admin", "staff"),
+    description="Charger les fichiers du programme et vérifier chaque chargement.",
+)
+
+JOB_PARAM, BATCH_PARAM = "job", "batch"
+FILTER_DROPDOWNS = [dropdown for _param, dropdown, *_ in FILTERS]  # in FILTER_PARAMS order
+KINDS = ("organisations", "projects", "students", "events", "guide", "survey", "org-survey")
+WAVES_OF_KIND = {"survey": ("pre", "post"), "org-survey": ("end", "six_months")}
+ACCEPT = ".csv,.tsv,.txt,.xlsx,.xlsm,.zip"
+POLL_MS = 1000
+BATCHES_SHOWN = 100
+GRID_ROWS = 1000
+PARIS = ZoneInfo("Europe/Paris")
+COUNTED_TABLES = ("organisation", "project", "student", "tour_event", "guide_record",
+                  "survey_response", "org_followup", "rejected_row")
+TOOLS = {"google_forms": "Google Forms", "google_sheets": "Google Sheets",
+         "microsoft_forms": "Microsoft Forms", "kobotoolbox": "KoboToolbox",
+         "limesurvey": "LimeSurvey", "typeform": "Typeform", "framaforms": "Framaforms"}
+ROW_PREFIX = re.compile(r"^row \d+: ")  # the grid shows the row number in its own column
+REFERENCED = re.compile(r"cannot be taken out: (\d+) (.+?) loaded by other batches")
+
+register({
+    "data.nav": {"fr": "Données", "en": "Data"},
+    "data.title": {"fr": "Données", "en": "Data"},
+    "data.lede": {
+        "fr": "Chargez les tableurs et les exports de formulaires du programme, lisez ce qui a "
+              "été chargé ou mis de côté, et annulez un chargement si besoin. Les filtres "
+              "ci-dessus ne s'appliquent pas à cette page.",
+        "en": "Load the programme's spreadsheets and form exports, read what was loaded or "
+              "set aside, and undo a load if needed. The filters above do not apply to this "
+              "page."},
+    "data.forbidden": {"fr": "Cette page est réservée à l'équipe Latitudes.",
+                       "en": "This page is for Latitudes staff only."},
+    # upload form
+    "data.upload.title": {"fr": "Charger des fichiers", "en": "Load files"},
+    "data.upload.intro": {
+        "fr": "Chaque ligne est vérifiée : une ligne en erreur est mise de côté avec sa raison, "
+              "jamais perdue ni chargée à moitié. Recharger le même fichier ne change rien.",
+        "en": "Every row is checked: a row in error is set aside with its reason, never lost "
+              "nor half loaded. Loading the same file again changes nothing."},
+    "data.upload.drop": {"fr": "Déposez vos fichiers ici", "en": "Drop your files here"},
+    "data.upload.browse": {"fr": "ou cliquez pour les choisir", "en": "or click to choose them"},
+    "data.upload.formats": {
+        "fr": "CSV, XLSX ou ZIP (export Google Forms) · {max_mb} Mo au plus par envoi",
+        "en": "CSV, XLSX or ZIP (Google Forms export) · at most {max_mb} MB per upload"},
+    "data.upload.none": {"fr": "Aucun fichier choisi.", "en": "No file chosen."},
+    "data.upload.chosen.one": {"fr": "{n} fichier choisi :", "en": "{n} file chosen:"},
+    "data.upload.chosen.other": {"fr": "{n} fichiers choisis :", "en": "{n} files chosen:"},
+    "data.upload.kind": {"fr": "Type de données", "en": "Kind of data"},
+    "data.upload.kind.auto": {"fr": "Reconnaître d'après les en-têtes",
+                              "en": "Recognise from the headers"},
+    "data.upload.wave": {"fr": "Vague (questionnaires)", "en": "Wave (surveys)"},
+    "data.upload.wave.none": {"fr": "Lue dans le fichier", "en": "Read from the file"},
+    "data.upload.edition": {"fr": "Édition (questionnaires)", "en": "Edition (surveys)"},
+    "data.upload.edition.placeholder": {"fr": "ex. 2025-2026", "en": "e.g. 2025-2026"},
+    "data.upload.options_help": {
+        "fr": "Laissez le type en automatique : il est reconnu d'après les en-têtes. La vague "
+              "et l'édition ne servent qu'aux questionnaires qui ne les indiquent pas.",
+        "en": "Leave the kind on automatic: it is recognised from the headers. The wave and "
+              "the edition only matter for surveys that do not say them."},
+    "data.upload.submit": {"fr": "Charger les fichiers", "en": "Load the files"},
+    "data.upload.sending": {"fr": "Envoi des fichiers… {pct}", "en": "Sending the files… {pct}"},
+    "data.upload.started": {"fr": "Fichiers envoyés : suivez leur chargement ci-dessous.",
+                            "en": "Files sent: follow their load below."},
+    "data.upload.session": {"fr": "Votre session a expiré : reconnectez-vous, puis envoyez "
+                                  "de nouveau les fichiers.",
+                            "en": "Your session has expired: sign in again, then send the "
+                                  "files again."},
+    "data.upload.network": {
+        "fr": "Le serveur ne répond pas : vérifiez la connexion, puis réessayez.",
+        "en": "The server does not answer: check the connection, then try again."},
+    "data.upload.too_large_local": {
+        "fr": "Ces fichiers font {size} : c'est plus que les {max_mb} Mo acceptés par envoi. "
+              "Envoyez-les en plusieurs fois, ou compressez-les en ZIP.",
+        "en": "These files weigh {size}: more than the {max_mb} MB accepted per upload. Send "
+              "them in several goes, or zip them."},
+    # kinds, waves, statuses, reasons
+    "data.kind.organisations": {"fr": "Organisations", "en": "Organisations"},
+    "data.kind.projects": {"fr": "Projets", "en": "Projects"},
+    "data.kind.students": {"fr": "Étudiants (inscriptions)", "en": "Students (enrolments)"},
+    "data.kind.events": {"fr": "Événements du Tour de France", "en": "Tour de France events"},
+    "data.kind.guide": {"fr": "Diffusion du guide", "en": "Guide distribution"},
+    "data.kind.survey": {"fr": "Questionnaire étudiants", "en": "Student survey"},
+    "data.kind.org-survey": {"fr": "Suivi des organisations",
+                             "en": "Organisation follow-up survey"},
+    "data.wave.pre": {"fr": "Avant le programme (pre)", "en": "Before the programme (pre)"},
+    "data.wave.post": {"fr": "Après le programme (post)", "en": "After the programme (post)"},
+    "data.wave.end": {"fr": "Fin de projet (end)", "en": "End of project (end)"},
+    "data.wave.six_months": {"fr": "Six mois après (six_months)",
+                             "en": "Six months later (six_months)"},
+    "data.tool.template": {"fr": "modèle Latitudes", "en": "Latitudes template"},
+    "data.status.loaded": {"fr": "Chargé", "en": "Loaded"},
+    "data.status.unloaded": {"fr": "Annulé", "en": "Undone"},
+    "data.status.failed": {"fr": "Échec", "en": "Failed"},
+    "data.status.running": {"fr": "En cours", "en": "Running"},
+    "data.status.dry_run": {"fr": "Essai", "en": "Dry run"},
+    "data.demo_tag": {"fr": "démo", "en": "demo"},
+    "data.reason.duplicate_key": {"fr": "ligne en double", "en": "duplicate row"},
+    "data.reason.invalid_value": {"fr": "valeur invalide", "en": "invalid value"},
+    "data.reason.missing_value": {"fr": "valeur manquante", "en": "missing value"},
+    "data.reason.unknown_school": {"fr": "école inconnue", "en": "unknown school"},
+    "data.reason.unknown_organisation": {"fr": "organisation inconnue",
+                                         "en": "unknown organisation"},
+    "data.reason.unknown_project": {"fr": "projet inconnu", "en": "unknown project"},
+    "data.reason.invalid_dates": {"fr": "dates incohérentes", "en": "inconsistent dates"},
+    "data.reason.inconsistent_counts": {"fr": "effectifs incohérents",
+                                        "en": "inconsistent counts"},
+    "data.reason.missing_identifier": {"fr": "identifiant manquant",
+                                       "en": "missing identifier"},
+    "data.reason.superseded": {"fr": "remplacée par une réponse plus récente",
+                               "en": "superseded by a later response"},
+    "data.reason.incomplete": {"fr": "réponse incomplète", "en": "incomplete response"},
+    "data.reason.invalid_answer": {"fr": "réponse invalide", "en": "invalid answer"},
+    "data.reason.invalid_date": {"fr": "date invalide", "en": "invalid date"},
+    "data.reason.empty_response": {"fr": "réponse vide", "en": "empty response"},
+    "data.reason.missing_wave": {"fr": "vague manquante", "en": "missing wave"},
+    "data.reason.missing_edition": {"fr": "édition manquante", "en": "missing edition"},
+    # the job panel and its reports
+    "data.job.running": {"fr": "Chargement en cours", "en": "Loading"},
+    "data.job.reading": {"fr": "Lecture des fichiers…", "en": "Reading the files…"},
+    "data.job.waiting": {"fr": "En attente…", "en": "Waiting…"},
+    "data.job.progress": {"fr": "Fichiers terminés : {done} sur {total}",
+                          "en": "Files done: {done} of {total}"},
+    "data.job.current": {"fr": "Fichier en cours : {file}", "en": "Current file: {file}"},
+    "data.job.report": {"fr": "Rapport de chargement", "en": "Load report"},
+    "data.job.finished_at": {"fr": "Terminé le {date} à {time}.", "en": "Finished on {date} at "
+                                                                        "{time}."},
+    "data.job.summary": {"fr": "{files} : {parts}.", "en": "{files}: {parts}."},
+    "data.job.loaded.one": {"fr": "{n} chargé", "en": "{n} loaded"},
+    "data.job.loaded.other": {"fr": "{n} chargés", "en": "{n} loaded"},
+    "data.job.skipped.one": {"fr": "{n} déjà chargé", "en": "{n} already loaded"},
+    "data.job.skipped.other": {"fr": "{n} déjà chargés", "en": "{n} already loaded"},
+    "data.job.failed_files.one": {"fr": "{n} refusé", "en": "{n} refused"},
+    "data.job.failed_files.other": {"fr": "{n} refusés", "en": "{n} refused"},
+    "data.job.failed": {"fr": "Le chargement s'est arrêté sur une erreur inattendue ({error}). "
+                              "Rien n'a été écrit pour le fichier en cours.",
+                        "en": "The load stopped on an unexpected error ({error}). Nothing "
+                              "was written for the file in progress."},
+    "data.job.lost": {"fr": "Le chargement a été interrompu (le serveur a redémarré ?). Les "
+                            "fichiers terminés figurent dans la liste des lots ; rien n'a été "
+                            "écrit pour le fichier en cours. Envoyez de nouveau les autres.",
+                      "en": "The load was interrupted (did the server restart?). Finished "
+                            "files appear in the batch list; nothing was written for the file "
+                            "in progress. Send the others again."},
+    "data.job.unknown": {"fr": "Ce rapport n'est plus disponible (ils sont gardés {days} "
+                               "jours). Les lots chargés restent dans la liste ci-dessous.",
+                         "en": "This report is no longer available (reports are kept {days} "
+                               "days). Loaded batches remain in the list below."},
+    "data.job.close": {"fr": "Fermer le rapport", "en": "Close the report"},
+    "data.count.files.one": {"fr": "{n} fichier", "en": "{n} file"},
+    "data.count.files.other": {"fr": "{n} fichiers", "en": "{n} files"},
+    "data.count.rows.one": {"fr": "{n} ligne", "en": "{n} row"},
+    "data.count.rows.other": {"fr": "{n} lignes", "en": "{n} rows"},
+    "data.report.loaded": {"fr": "Chargé", "en": "Loaded"},
+    "data.report.skipped": {"fr": "Déjà chargé", "en": "Already loaded"},
+    "data.report.failed": {"fr": "Refusé", "en": "Refused"},
+    "data.report.dry_run": {"fr": "Essai", "en": "Dry run"},
+    "data.report.batch": {"fr": "lot {batch_id}", "en": "batch {batch_id}"},
+    "data.report.recognised": {"fr": "Reconnu : {kind} ({tool})", "en": "Recognised: {kind} "
+                                                                        "({tool})"},
+    "data.report.read.one": {"fr": "{n} ligne lue", "en": "{n} row read"},
+    "data.report.read.other": {"fr": "{n} lignes lues", "en": "{n} rows read"},
+    "data.report.loaded_rows": {"fr": "{n} ({new}, {updated}, {unchanged})",
+                                "en": "{n} ({new}, {updated}, {unchanged})"},
+    "data.report.loaded.one": {"fr": "{n} chargée", "en": "{n} loaded"},
+    "data.report.loaded.other": {"fr": "{n} chargées", "en": "{n} loaded"},
+    "data.report.new.one": {"fr": "{n} nouvelle", "en": "{n} new"},
+    "data.report.new.other": {"fr": "{n} nouvelles", "en": "{n} new"},
+    "data.report.updated.one": {"fr": "{n} mise à jour", "en": "{n} updated"},
+    "data.report.updated.other": {"fr": "{n} mises à jour", "en": "{n} updated"},
+    "data.report.unchanged.one": {"fr": "{n} inchangée", "en": "{n} unchanged"},
+    "data.report.unchanged.other": {"fr": "{n} inchangées", "en": "{n} unchanged"},
+    "data.report.rejected.one": {"fr": "{n} rejetée", "en": "{n} rejected"},
+    "data.report.rejected.other": {"fr": "{n} rejetées", "en": "{n} rejected"},
+    "data.report.reasons": {"fr": "Raisons des rejets : {reasons}",
+                            "en": "Reasons for rejection: {reasons}"},
+    "data.report.ignored": {"fr": "Colonnes ignorées : {columns}",
+                            "en": "Columns ignored: {columns}"},
+    "data.report.skipped_detail": {
+        "fr": "Ce fichier a déjà été chargé (lot {batch_id}) : rien n'a été écrit.",
+        "en": "This file was already loaded (batch {batch_id}): nothing was written."},
+    "data.report.see_rejected": {"fr": "Voir les lignes rejetées", "en": "See the rejected rows"},
+    "data.report.failed_help": {
+        "fr": "Rien de ce fichier n'a été écrit. Corrigez-le puis envoyez-le de nouveau.",
+        "en": "Nothing of this file was written. Fix it, then send it again."},
+    # warehouse and batches
+    "data.status.title": {"fr": "Contenu de l'entrepôt", "en": "What the warehouse holds"},
+    "data.table.organisation": {"fr": "Organisations", "en": "Organisations"},
+    "data.table.project": {"fr": "Projets", "en": "Projects"},
+    "data.table.student": {"fr": "Inscriptions d'étudiants", "en": "Student enrolments"},
+    "data.table.tour_event": {"fr": "Événements", "en": "Events"},
+    "data.table.guide_record": {"fr": "Diffusions du guide", "en": "Guide records"},
+    "data.table.survey_response": {"fr": "Réponses aux questionnaires",
+                                   "en": "Survey responses"},
+    "data.table.survey_answer": {"fr": "Réponses aux questions", "en": "Survey answers"},
+    "data.table.org_followup": {"fr": "Suivis d'organisations", "en": "Organisation follow-ups"},
+    "data.table.rejected_row": {"fr": "Lignes rejetées", "en": "Rejected rows"},
+    "data.batches.title": {"fr": "Chargements (lots), du plus récent au plus ancien",
+                           "en": "Loads (batches), newest first"},
+    "data.batches.none": {"fr": "Aucun chargement pour l'instant.", "en": "No load yet."},
+    "data.batches.more": {"fr": "Les {shown} plus récents sur {total}.",
+                          "en": "The {shown} most recent of {total}."},
+    "data.batches.caption": {
+        "fr": "Chaque fichier chargé forme un lot. « Annuler » retire de l'entrepôt les lignes "
+              "que le lot a écrites.",
+        "en": "Each loaded file makes a batch. \"Undo\" takes the rows the batch wrote back "
+              "out of the warehouse."},
+    "data.col.batch": {"fr": "Lot", "en": "Batch"},
+    "data.col.file": {"fr": "Fichier", "en": "File"},
+    "data.col.kind": {"fr": "Données", "en": "Data"},
+    "data.col.when": {"fr": "Chargé le", "en": "Loaded on"},
+    "data.col.read": {"fr": "Lues", "en": "Read"},
+    "data.col.loaded": {"fr": "Chargées", "en": "Loaded"},
+    "data.col.rejected": {"fr": "Rejetées", "en": "Rejected"},
+    "data.col.status": {"fr": "État", "en": "Status"},
+    "data.col.action": {"fr": "Action", "en": "Action"},
+    "data.col.row": {"fr": "Ligne", "en": "Row"},
+    "data.col.problem": {"fr": "Problème", "en": "Problem"},
+    "data.col.reason": {"fr": "Détail", "en": "Detail"},
+    "data.when": {"fr": "{date} à {time}", "en": "{date} at {time}"},
+    "data.batches.see": {"fr": "voir les lignes rejetées du lot {batch_id}",
+                         "en": "see the rejected rows of batch {batch_id}"},
+    "data.undo.button": {"fr": "Annuler", "en": "Undo"},
+    "data.undo.label": {"fr": "Annuler le lot {batch_id} ({file})",
+                        "en": "Undo batch {batch_id} ({file})"},
+    "data.undo.confirm": {
+        "fr": "Annuler le lot {batch_id} ({file}) ?\n\nLes lignes qu'il a écrites ({rows}) "
+              "seront retirées de l'entrepôt, avec ses lignes rejetées. Le fichier pourra "
+              "être chargé de nouveau.",
+        "en": "Undo batch {batch_id} ({file})?\n\nThe rows it wrote ({rows}) will be taken "
+              "out of the warehouse, with its rejected rows. The file can be loaded again."},
+    "data.undo.done": {"fr": "Lot {batch_id} annulé : {removed}.",
+                       "en": "Batch {batch_id} undone: {removed}."},
+    "data.undo.nothing": {"fr": "aucune ligne à retirer", "en": "no row to take out"},
+    "data.undo.refused": {"fr": "Le lot {batch_id} n'a pas été annulé : {why}",
+                          "en": "Batch {batch_id} was not undone: {why}"},
+    "data.undo.referenced": {
+        "fr": "{n} ligne(s) d'autres lots ({what}) y font référence. Annulez d'abord ces "
+              "lots-là.",
+        "en": "{n} row(s) of other batches ({what}) refer to it. Undo those batches first."},
+    # rejected rows
+    "data.rejected.title": {"fr": "Lignes rejetées du lot {batch_id} · {file}",
+                            "en": "Rejected rows of batch {batch_id} · {file}"},
+    "data.rejected.close": {"fr": "Fermer", "en": "Close"},
+    "data.rejected.none": {"fr": "Ce lot n'a aucune ligne rejetée.",
+                           "en": "This batch has no rejected row."},
+    "data.rejected.summary.one": {"fr": "{n} ligne rejetée : {reasons}.",
+                                  "en": "{n} rejected row: {reasons}."},
+    "data.rejected.summary.other": {"fr": "{n} lignes rejetées : {reasons}.",
+                                    "en": "{n} rejected rows: {reasons}."},
+    "data.rejected.moved": {
+        "fr": "Lignes de ce lot relancées depuis dans un lot suivant : {n}.",
+        "en": "Rows of this batch since re-run into a later batch: {n}."},
+    "data.rejected.unknown": {"fr": "Il n'y a pas de lot {batch_id}.",
+                              "en": "There is no batch {batch_id}."},
+    "data.rejected.download": {"fr": "Télécharger pour corriger :",
+                               "en": "Download to fix them:"},
+    "data.rejected.csv": {"fr": "CSV", "en": "CSV"},
+    "data.rejected.csv_fr": {"fr": "CSV Excel (FR)", "en": "CSV Excel (FR)"},
+    "data.rejected.download_help": {
+        "fr": "Corrigez les cellules, puis chargez le fichier ici : les colonnes row_number et "
+              "reason seront ignorées.",
+        "en": "Fix the cells, then load the file here: the row_number and reason columns "
+              "will be ignored."},
+    "data.rejected.grid_more": {"fr": "Les {shown} premières lignes sur {total} ; le "
+                                      "téléchargement les contient toutes.",
+                                "en": "The first {shown} rows of {total}; the download holds "
+                                      "them all."},
+    "data.rejected.grid_label": {"fr": "Lignes rejetées et leurs raisons",
+                                 "en": "Rejected rows and their reasons"},
+    "data.alias.title": {"fr": "Écoles non reconnues", "en": "Schools not recognised"},
+    "data.alias.help": {
+        "fr": "Indiquez à quelle école correspond chaque nom : il sera reconnu dans tous les "
+              "chargements suivants.",
+        "en": "Say which school each name stands for: it will be recognised in every later "
+              "load."},
+    "data.alias.name": {"fr": "« {name} »", "en": "\"{name}\""},
+    "data.alias.rows": {"fr": "({rows})", "en": "({rows})"},
+    "data.alias.choose": {"fr": "École correspondant à « {name} »",
+                          "en": "School that \"{name}\" stands for"},
+    "data.alias.add": {"fr": "Ajouter ce nom", "en": "Add this name"},
+    "data.alias.add_label": {"fr": "Ajouter « {name} » comme nom de l'école choisie",
+                             "en": "Add \"{name}\" as a name of the chosen school"},
+    "data.alias.known": {"fr": "reconnu désormais : {school}", "en": "now recognised: {school}"},
+    "data.alias.added": {"fr": "« {name} » désigne maintenant {school}.",
+                         "en": "\"{name}\" now stands for {school}."},
+    "data.alias.already": {"fr": "« {name} » désignait déjà {school}.",
+                           "en": "\"{name}\" already stood for {school}."},
+    "data.alias.pick_first": {"fr": "Choisissez d'abord l'école dans la liste.",
+                              "en": "Choose the school from the list first."},
+    "data.rerun.title": {"fr": "Relancer les lignes rejetées", "en": "Re-run the rejected rows"},
+    "data.rerun.help": {
+        "fr": "Une fois les noms d'écoles ajoutés (ou les organisations manquantes chargées), "
+              "relancez ces lignes : elles sont chargées comme un nouveau lot, et celles qui "
+              "restent en erreur y apparaissent de nouveau avec leur raison.",
+        "en": "Once the school names are added (or the missing organisations loaded), re-run "
+              "these rows: they are loaded as a new batch, and those still in error appear "
+              "there again with their reason."},
+    "data.rerun.button": {"fr": "Relancer {rows}", "en": "Re-run {rows}"},
+    "data.rerun.skipped_duplicate": {
+        "fr": "Lignes en double, non relancées (elles écraseraient la première) : {n}. "
+              "Corrigez-les dans le fichier téléchargé.",
+        "en": "Duplicated rows, not re-run (they would overwrite the first one): {n}. Fix "
+              "them in the downloaded file."},
+    "data.rerun.skipped_shortened": {
+        "fr": "Lignes dont un texte a été raccourci ou masqué à l'enregistrement, non "
+              "relancées : {n}. Corrigez-les dans le fichier téléchargé.",
+        "en": "Rows with a text shortened or hidden when stored, not re-run: {n}. Fix them "
+              "in the downloaded file."},
+    "data.rerun.people": {
+        "fr": "Les lignes de données personnelles (étudiants, questionnaires) ne peuvent pas "
+              "être relancées d'ici : les identifiants des personnes ne sont jamais conservés, "
+              "par conception. Après avoir ajouté les noms d'écoles, annulez ce lot, puis "
+              "chargez de nouveau le fichier d'origine (ou un export plus récent du même "
+              "formulaire).",
+        "en": "Rows of people's data (students, surveys) cannot be re-run from here: people's "
+              "identifiers are never kept, by design. After adding the school names, undo "
+              "this batch, then load the original file again (or a newer export of the same "
+              "form)."},
+    "data.rerun.columns": {
+        "fr": "Ces lignes ne peuvent pas être relancées d'ici : la colonne obligatoire "
+              "« {columns} » n'est jamais conservée avec les lignes rejetées. Complétez le "
+              "fichier téléchargé à partir du fichier d'origine, puis chargez-le.",
+        "en": "These rows cannot be re-run from here: the required column '{columns}' is "
+              "never kept with rejected rows. Fill it in the downloaded file from the "
+              "original one, then load it."},
+    "data.rerun.started": {"fr": "Relance lancée : son rapport s'affiche en haut de la page.",
+                           "en": "Re-run started: its report shows at the top of the page."},
+    "data.grid.page": {"fr": "Page", "en": "Page"},
+})
+
+AG_GRID_FR = {  # the texts AG Grid draws itself (English by default)
+    "page": "Page", "of": "sur", "to": "à", "more": "plus", "next": "Suivante",
+    "last": "Dernière", "first": "Première", "previous": "Précédente",
+    "firstPage": "Première page", "lastPage": "Dernière page", "nextPage": "Page suivante",
+    "previousPage": "Page précédente", "pageSizeSelectorLabel": "Lignes par page :",
+    "noRowsToShow": "Aucune ligne", "loadingOoo": "Chargement…", "filterOoo": "Filtrer…",
+    "equals": "Égal à", "notEqual": "Différent de", "contains": "Contient",
+    "notContains": "Ne contient pas", "startsWith": "Commence par", "endsWith": "Finit par",
+    "blank": "Vide", "notBlank": "Non vide", "andCondition": "ET", "orCondition": "OU",
+    "ariaFilterValue": "Valeur du filtre", "ariaFilterInput": "Champ de filtre",
+    "sortAscending": "Tri croissant", "sortDescending": "Tri décroissant",
+}
+
+
+def layout(**_query) -> html.Div:
+    return html.Div(className="page page-data", children=[
+        dcc.Store(id=ids.DATA_FORM_LANG),
+        dcc.Store(id=ids.DATA_UPLOAD_CONFIG),
+        dcc.Store(id=ids.DATA_FILES, data=[]),
+        dcc.Store(id=ids.DATA_JOB_DONE),
+        dcc.Store(id=ids.DATA_CHANGED, data=0),
+        dcc.Store(id=ids.DATA_UNDO_PENDING),
+        dcc.Interval(id=ids.DATA_POLL, interval=POLL_MS, disabled=True),
+        dcc.ConfirmDialog(id=ids.DATA_UNDO_CONFIRM),
+        html.Div(id=ids.DATA_REVEAL, hidden=True),
+        html.Div(id=ids.DATA_INTRO),
+        html.Div(id=ids.DATA_JOB, className="data-job"),
+        html.Div(id=ids.DATA_REJECTED_RESULT, role="status", className="data-action-result"),
+        html.Div(id=ids.DATA_REJECTED),
+        html.Div(id=ids.DATA_ACTION_RESULT, role="status", className="data-action-result"),
+        html.Div(id=ids.DATA_STATUS),
+    ])
+
+
+# ---- formats ----
+
+def kind_label(kind: str | None, lang: str) -> str:
+    return t(f"data.kind.{kind}", lang) if kind in KINDS else (kind or "—")
+
+
+def tool_label(tool: str | None, lang: str) -> str:
+    if tool == "template":
+        return t("data.tool.template", lang)
+    return TOOLS.get(tool or "", tool or "—")
+
+
+def reason_label(code: str, lang: str) -> str:
+    key = f"data.reason.{code}"
+    from dashboard.i18n import MESSAGES
+
+    return t(key, lang) if key in MESSAGES else code.replace("_", " ")
+
+
+def reasons_text(reasons: dict, lang: str) -> str:
+    """'école inconnue (2), valeur invalide (1)': the reasons, most rows first."""
+    return ", ".join(f"{reason_label(code, lang)} ({fmt_int(n, lang)})"
+                     for code, n in sorted(reasons.items(), key=lambda item: -item[1]))
+
+
+def when_text(value, lang: str) -> str:
+    """A UTC timestamp of the warehouse, in Paris time: 23/11/2026 à 14:05."""
+    if not value:
+        return "—"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(PARIS)
+    return t("data.when", lang, date=fmt_date(local, lang), time=local.strftime("%H:%M"))
+
+
+def size_text(size: int, lang: str) -> str:
+    units = ("o", "ko", "Mo", "Go") if lang == "fr" else ("B", "KB", "MB", "GB")
+    value, unit = float(size), 0
+    while value >= 1000 and unit < len(units) - 1:
+        value, unit = value / 1000, unit + 1
+    number = fmt_int(value, lang) if unit == 0 else fmt_decimal(value, lang)
+    return f"{number}\u202f{units[unit]}" if lang == "fr" else f"{number} {units[unit]}"
+
+
+def _rows(n: int, lang: str) -> str:
+    return tn("data.count.rows", n, lang)
+
+
+# ---- the upload form ----
+
+def upload_form(lang: str, max_mb: int) -> html.Section:
+    kind_options = [{"label": t("data.upload.kind.auto", lang), "value": uploads.AUTO_KIND}] + [
+        {"label": kind_label(kind, lang), "value": kind} for kind in KINDS]
+    zone = html.Label(
+        htmlFor=ids.DATA_FILE_INPUT, id=ids.DATA_DROPZONE, className="data-dropzone",
+        **{"data-upload-zone": "", "data-input-id": ids.DATA_FILE_INPUT, "data-accept": ACCEPT,
+           "data-files-store": ids.DATA_FILES, "data-describedby": ids.DATA_FORMATS_HELP},
+        children=[
+            html.Span("↑", className="data-dropzone-icon", **{"aria-hidden": "true"}),
+            html.Strong(t("data.upload.drop", lang), className="data-dropzone-title"),
+            html.Span(t("data.upload.browse", lang), className="data-dropzone-browse"),
+            html.Span(t("data.upload.formats", lang, max_mb=fmt_int(max_mb, lang)),
+                      id=ids.DATA_FORMATS_HELP, className=ids.DATA_FORMATS_HELP),
+        ])
+    field = "data-field"
+    return html.Section(className="data-card data-upload", **{
+        "aria-labelledby": ids.DATA_UPLOAD_TITLE}, children=[
+        html.H2(t("data.upload.title", lang), id=ids.DATA_UPLOAD_TITLE, className="section-title"),
+        html.P(t("data.upload.intro", lang), className="data-help"),
+        zone,
+        html.Div(file_list([], lang), id=ids.DATA_FILE_LIST, className="data-file-list",
+                 **{"aria-live": "polite"}),
+        html.Div(className="data-options", children=[
+            # Dash 4's dropdown names itself after its value (aria-labelledby), not after a
+            # <label for>: the group carries the field's name for screen readers.
+            html.Div(className=field, role="group", **{"aria-labelledby": f"{ids.DATA_KIND}-label"},
+                     children=[
+                html.Label(t("data.upload.kind", lang), htmlFor=ids.DATA_KIND,
+                           id=f"{ids.DATA_KIND}-label", className="data-label"),
+                dcc.Dropdown(id=ids.DATA_KIND, options=kind_options, value=uploads.AUTO_KIND,
+                             clearable=False, searchable=False, labels=dropdown_labels(lang),
+                             className="data-dropdown")]),
+            html.Div(className=field, role="group", **{"aria-labelledby": f"{ids.DATA_WAVE}-label"},
+                     children=[
+                html.Label(t("data.upload.wave", lang), htmlFor=ids.DATA_WAVE,
+                           id=f"{ids.DATA_WAVE}-label", className="data-label"),
+                dcc.Dropdown(id=ids.DATA_WAVE, options=wave_options(uploads.AUTO_KIND, lang),
+                             value=None, clearable=True, searchable=False,
+                             placeholder=t("data.upload.wave.none", lang),
+                             labels=dropdown_labels(lang),
+                             className="data-dropdown")]),
+            html.Div(className=field, children=[
+                html.Label(t("data.upload.edition", lang), htmlFor=ids.DATA_EDITION,
+                           className="data-label"),
+                dcc.Input(id=ids.DATA_EDITION, type="text", value="", debounce=False,
+                          placeholder=t("data.upload.edition.placeholder", lang),
+                          pattern=r"\d{4}\s*[-/]\s*\d{2,4}", autoComplete="off",
+                          className="form-control data-edition")]),
+        ]),
+        html.P(t("data.upload.options_help", lang), className="data-help data-help-small"),
+        html.Div(className="data-submit-row", children=[
+            html.Button(t("data.upload.submit", lang), id=ids.DATA_SUBMIT, type="button",
+                        n_clicks=0, disabled=True, className="btn btn-primary"),
+            html.Div(id=ids.DATA_UPLOAD_STATUS, role="status", className="data-upload-status"),
+        ]),
+    ])
+
+
+def wave_options(kind: str | None, lang: str) -> list[dict]:
+    waves = WAVES_OF_KIND.get(kind or "", uploads.WAVES)
+    return [{"label": t(f"data.wave.{wave}", lang), "value": wave} for wave in waves]
+
+
+def file_list(files: list[dict] | None, lang: str) -> list:
+    if not files:
+        return [html.Span(t("data.upload.none", lang), className="data-muted")]
+    return [html.Span(tn("data.upload.chosen", len(files), lang)),
+            html.Ul([html.Li([html.Span(f["name"], className="data-file-name"), " ",
+                              html.Span(size_text(int(f.get("size") or 0), lang),
+                                        className="data-muted")])
+                     for f in files], className="data-files")]
+
+
+def upload_config(lang: str, max_mb: int, csrf: str) -> dict:
+    """What upload.js needs: where to post, the token, the limit and its messages."""
+    return {
+        "url": "/upload", "csrf": csrf, "lang": lang, "max_mb": max_mb,
+        "max_bytes": max_mb * 1024 * 1024, "input_id": ids.DATA_FILE_INPUT,
+        "status_id": ids.DATA_UPLOAD_STATUS, "submit_id": ids.DATA_SUBMIT,
+        "job_param": JOB_PARAM,
+        "texts": {
+            "sending": t("data.upload.sending", lang, pct="{pct}"),
+            "started": t("data.upload.started", lang),
+            "network": t("data.upload.network", lang),
+            "session": t("data.upload.session", lang),
+            "no_file": t("data.upload.error.no_file", lang),
+            "too_large": t("data.upload.too_large_local", lang, size="{size}",
+                           max_mb=fmt_int(max_mb, lang)),
+            "failed": t("data.upload.error.failed", lang, status="{status}"),
+        },
+    }
+
+
+@callback(Output(ids.DATA_INTRO, "children"), Output(ids.DATA_UPLOAD_CONFIG, "data"),
+          Output(ids.DATA_FORM_LANG, "data"),
+          Input(ids.URL, "search"), State(ids.DATA_FORM_LANG, "data"))
+def render_intro(search, drawn_lang):
+    """The header and the form, drawn again only when the language changes (a ?job= or
+    ?batch= change must not clear the options the user chose)."""
+    from etl.settings import get_settings
+
+    view = context(search)
+    if drawn_lang == view.lang:
+        raise PreventUpdate
+    header = page_header(t("data.title", view.lang), t("data.lede", view.lang))
+    if not uploads.is_staff():
+        return [header, html.Div(t("data.forbidden", view.lang), role="alert",
+                                 className="alert alert-warning")], None, view.lang
+    max_mb = get_settings().max_upload_mb
+    return ([header, upload_form(view.lang, max_mb)],
+            upload_config(view.lang, max_mb, uploads.csrf_token()), view.lang)
+
+
+@callback(Output(ids.DATA_WAVE, "options"), Output(ids.DATA_WAVE, "value"),
+          Input(ids.DATA_KIND, "value"), State(ids.DATA_WAVE, "value"),
+          State(ids.URL, "search"), prevent_initial_call=True)
+def follow_kind(kind, wave, search):
+    options = wave_options(kind, context(search).lang)
+    return options, wave if wave in {o["value"] for o in options} else None
+
+
+@callback(Output(ids.DATA_FILE_LIST, "children"), Output(ids.DATA_SUBMIT, "disabled"),
+          Input(ids.DATA_FILES, "data"), State(ids.URL, "search"), prevent_initial_call=True)
+def show_files(files, search):
+    return file_list(files, context(search).lang), not files
+
+
+clientside_callback(
+    ClientsideFunction(namespace="impactData", function_name="upload"),
+    Output(ids.URL, "search", allow_duplicate=True),
+    Output(ids.DATA_UPLOAD_STATUS, "children"),
+    Output(ids.DATA_FILES, "data", allow_duplicate=True),
+    Input(ids.DATA_SUBMIT, "n_clicks"),
+    State(ids.DATA_KIND, "value"), State(ids.DATA_WAVE, "value"),
+    State(ids.DATA_EDITION, "value"), State(ids.DATA_UPLOAD_CONFIG, "data"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="impactData", function_name="reveal"),
+    Output(ids.DATA_REVEAL, "children"),
+    Input(ids.DATA_JOB, "children"), Input(ids.DATA_REJECTED, "children"),
+    prevent_initial_call=True,
+)
+
+
+# ---- the job: progress, then the report ----
+
+@callback(Output(ids.DATA_JOB, "children"), Output(ids.DATA_POLL, "disabled"),
+          Output(ids.DATA_JOB_DONE, "data"),
+          Input(ids.URL, "search"), Input(ids.DATA_POLL, "n_intervals"),
+          State(ids.DATA_JOB_DONE, "data"))
+def follow_job(search, _tick, applied):
+    """The job of ?job=: its progress while it runs (polling), then its report. When a job's
+    end has not been applied yet, DATA_JOB_DONE changes, and the rest of the page redraws."""
+    view = context(search)
+    job_id = view.params.get(JOB_PARAM)
+    if not job_id or not uploads.is_staff():
+        return None, True, no_update
+    state = uploads.read_job(job_id)
+    panel = job_panel(state, view.lang, view.search())
+    if state is None or state["status"] not in uploads.FINISHED:
+        return panel, state is None, no_update
+    return panel, True, job_id if applied != job_id else no_update
+
+
+def job_panel(state: dict | None, lang: str, search: str) -> html.Section:
+    """Progress of a running job, or the report of a finished one."""
+    close = dcc.Link(t("data.job.close", lang), href=with_params(search, **{JOB_PARAM: None}),
+                     className="data-close")
+    if state is None:
+        return _job_section("unknown", t("data.job.report", lang), close, [
+            html.P(t("data.job.unknown", lang, days=uploads.JOB_STATE_DAYS))])
+    key = f"job-{state['job_id']}"
+    if state["status"] not in uploads.FINISHED:
+        return _job_section(key, t("data.job.running", lang), None, _progress(state, lang))
+    body = []
+    if state["status"] == "failed":
+        body.append(html.Div(t("data.job.failed", lang, error=state.get("error") or "?"),
+                             role="alert", className="alert alert-danger"))
+    elif state["status"] == "lost":
+        body.append(html.Div(t("data.job.lost", lang), role="alert",
+                             className="alert alert-warning"))
+    reports = state.get("reports") or []
+    if reports:
+        body.append(html.P(job_summary(reports, lang), className="data-job-summary"))
+        body.extend(report_card(report, lang, search) for report in reports)
+    if state.get("finished_at"):
+        when = dt.datetime.fromisoformat(state["finished_at"])
+        body.append(html.P(t("data.job.finished_at", lang, **_date_time(when, lang)),
+                           className="data-muted"))
+    return _job_section(key, t("data.job.report", lang), close, body)
+
+
+def _date_time(value: dt.datetime, lang: str) -> dict:
+    local = value.astimezone(PARIS) if value.tzinfo else value.replace(tzinfo=dt.UTC).astimezone(
+        PARIS)
+    return {"date": fmt_date(local, lang), "time": local.strftime("%H:%M")}
+
+
+def _job_section(key: str, title: str, close, body: list) -> html.Section:
+    return html.Section(className="data-card data-job-card", **{
+        "aria-labelledby": ids.DATA_JOB_TITLE, "data-reveal": key}, children=[
+        html.Div(className="data-card-head", children=[
+            html.H2(title, id=ids.DATA_JOB_TITLE, className="section-title", tabIndex="-1"),
+            close]),
+        *body])
+
+
+def _progress(state: dict, lang: str) -> list:
+    total, done = state.get("files_total") or 0, state.get("files_done") or 0
+    stage = state.get("stage")
+    if stage in ("reading", "waiting") or not state.get("current_file"):
+        current = t("data.job.reading" if stage == "reading" else "data.job.waiting", lang)
+    else:
+        current = t("data.job.current", lang, file=state["current_file"])
+    label = t("data.job.progress", lang, done=fmt_int(done, lang), total=fmt_int(total, lang))
+    return [
+        dbc.Progress(value=done, max=max(total, 1), label=label, striped=True, animated=True,
+                     className="data-progress", style={"height": "1.6rem"}),
+        html.P(current, className="data-current"),
+    ]
+
+
+def job_summary(reports: list[dict], lang: str) -> str:
+    """'3 fichiers : 2 chargés, 1 refusé.'"""
+    statuses = [r["status"] for r in reports]
+    parts = [tn(key, statuses.count(status), lang) for status, key in (
+        ("loaded", "data.job.loaded"), ("skipped", "data.job.skipped"),
+        ("failed", "data.job.failed_files")) if statuses.count(status)]
+    return t("data.job.summary", lang, files=tn("data.count.files", len(reports), lang),
+             parts=", ".join(parts) or "—")
+
+
+def report_lines(report: dict, lang: str) -> list[str]:
+    """One file's report, as `impact load` prints it, in sentences for the page."""
+    if report["status"] == "failed":
+        return [report.get("message") or "?", t("data.report.failed_help", lang)]
+    if report["status"] == "skipped":
+        return [t("data.report.skipped_detail", lang, batch_id=report["batch_id"])]
+    lines = [
+        t("data.report.recognised", lang, kind=kind_label(report["kind"], lang),
+          tool=tool_label(report["tool"], lang)),
+        " · ".join([
+            tn("data.report.read", report["rows_read"], lang),
+            t("data.report.loaded_rows", lang,
+              n=tn("data.report.loaded", report["rows_loaded"], lang),
+              new=tn("data.report.new", report["rows_new"], lang),
+              updated=tn("data.report.updated", report["rows_updated"], lang),
+              unchanged=tn("data.report.unchanged", report["rows_unchanged"], lang)),
+            tn("data.report.rejected", report["rows_rejected"], lang)]),
+    ]
+    if report.get("reasons"):
+        lines.append(t("data.report.reasons", lang, reasons=reasons_text(report["reasons"],
+                                                                         lang)))
+    if report.get("ignored_columns"):
+        lines.append(t("data.report.ignored", lang,
+                       columns=", ".join(report["ignored_columns"])))
+    return lines
+
+
+def report_card(report: dict, lang: str, search: str) -> html.Article:
+    status = report["status"]
+    mark = {"loaded": "✓", "skipped": "=", "failed": "✗"}.get(status, "•")
+    badge = t(f"data.report.{status}", lang) if status in (
+        "loaded", "skipped", "failed", "dry_run") else status
+    head = [html.Span(mark, className="data-mark", **{"aria-hidden": "true"}),
+            html.Span(report["file"], className="data-report-file"),
+            html.Span(badge, className=f"data-badge is-{status}")]
+    if report.get("batch_id") and status == "loaded":
+        head.append(html.Span(t("data.report.batch", lang, batch_id=report["batch_id"]),
+                              className="data-muted"))
+    lines = report_lines(report, lang)
+    body = [html.P(line, className="data-report-line" + (
+        " data-report-error" if status == "failed" and i == 0 else "")) for i, line in
+        enumerate(lines)]
+    if status == "loaded" and report.get("rows_rejected"):
+        body.append(dcc.Link(t("data.report.see_rejected", lang),
+                             href=with_params(search, **{BATCH_PARAM: str(report["batch_id"])}),
+                             className="data-link"))
+    return html.Article(className=f"data-report is-{status}", children=[
+        html.H3(head, className="data-report-head"), *body])
+
+
+# ---- the warehouse and its batches ----
+
+@callback(Output(ids.DATA_STATUS, "children"),
+          Input(ids.URL, "search"), Input(ids.DATA_CHANGED, "data"),
+          Input(ids.DATA_JOB_DONE, "data"))
+def render_status(search, _changed, _job_done):
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from etl.db import get_engine
+    from etl.status import warehouse_status
+
+    view = context(search)
+    if not uploads.is_staff():
+        return None
+    try:
+        status = warehouse_status(get_engine())
+    except SQLAlchemyError:
+        log.exception("data page: the warehouse status failed")
+        return page_error(view.lang)
+    selected = _int(view.params.get(BATCH_PARAM))
+    return status_sections(status, view.lang, view.search(), selected)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def status_sections(status: dict, lang: str, search: str, selected: int | None) -> list:
+    counts = status["counts"]
+    tiles = [html.Div(className="data-count", children=[
+        html.Span(fmt_int(counts.get(table, 0), lang), className="data-count-value"),
+        html.Span(t(f"data.table.{table}", lang), className="data-count-label")])
+        for table in COUNTED_TABLES]
+    return [
+        html.Section(className="data-card", **{"aria-labelledby": ids.DATA_STATUS_TITLE},
+                     children=[html.H2(t("data.status.title", lang), id=ids.DATA_STATUS_TITLE,
+                                       className="section-title"),
+                               html.Div(tiles, className="data-counts")]),
+        html.Section(className="data-card", **{"aria-labelledby": ids.DATA_BATCHES_TITLE},
+                     children=[html.H2(t("data.batches.title", lang), id=ids.DATA_BATCHES_TITLE,
+                                       className="section-title"),
+                               html.P(t("data.batches.caption", lang), className="data-help"),
+                               batch_table(status["batches"], lang, search, selected)]),
+    ]
+
+
+def batch_table(batches: list[dict], lang: str, search: str, selected: int | None):
+    if not batches:
+        return html.P(t("data.batches.none", lang), className="data-muted")
+    shown = batches[:BATCHES_SHOWN]
+    columns = ("batch", "file", "kind", "when", "read", "loaded", "rejected", "status",
+               "action")
+    numeric = {"read", "loaded", "rejected"}
+    head = html.Thead(html.Tr([html.Th(t(f"data.col.{c}", lang), scope="col",
+                                       className="text-end" if c in numeric else None)
+                               for c in columns]))
+    rows = [_batch_row(b, lang, search, b["batch_id"] == selected) for b in shown]
+    more = (html.P(t("data.batches.more", lang, shown=fmt_int(len(shown), lang),
+                     total=fmt_int(len(batches), lang)), className="data-muted")
+            if len(batches) > len(shown) else None)
+    return html.Div([html.Div(html.Table([head, html.Tbody(rows)],
+                                         className="table table-sm data-table data-batches"),
+                              className="table-responsive"), more])
+
+
+def _batch_row(batch: dict, lang: str, search: str, selected: bool) -> html.Tr:
+    batch_id, status = batch["batch_id"], batch["status"]
+    rejected = batch["rows_rejected"] or 0
+    see = t("data.batches.see", lang, n=fmt_int(rejected, lang), batch_id=batch_id)
+    rejected_cell = (dcc.Link([fmt_int(rejected, lang),
+                               html.Span(f" ({see})", className="visually-hidden")],
+                              href=with_params(search, **{BATCH_PARAM: str(batch_id)}),
+                              title=see, className="data-link")
+                     if rejected else fmt_int(0, lang))
+    status_cell = [html.Span(t(f"data.status.{status}", lang), className=f"data-badge is-{status}")]
+    if batch.get("is_demo"):
+        status_cell.append(html.Span(t("data.demo_tag", lang), className="data-badge is-demo"))
+    action = (html.Button(t("data.undo.button", lang), type="button", n_clicks=0,
+                          id={"type": ids.DATA_UNDO, "index": batch_id},
+                          className="btn btn-sm btn-outline-danger",
+                          **{"aria-label": t("data.undo.label", lang, batch_id=batch_id,
+                                             file=batch["file"])})
+              if status == "loaded" else None)
+    kind = kind_label(batch["kind"], lang)
+    if batch.get("tool"):
+        kind = f"{kind} · {tool_label(batch['tool'], lang)}"
+    return html.Tr(className="table-active" if selected else None,
+                   **({"aria-current": "true"} if selected else {}), children=[
+        html.Td(fmt_int(batch_id, lang)),
+        html.Td(batch["file"], className="data-file-name"),
+        html.Td(kind),
+        html.Td(when_text(batch["started_at"], lang), className="text-nowrap"),
+        html.Td(fmt_int(batch["rows_read"], lang), className="text-end"),
+        html.Td(fmt_int(batch["rows_loaded"], lang), className="text-end"),
+        html.Td(rejected_cell, className="text-end"),
+        html.Td(status_cell),
+        html.Td(action),
+    ])
+
+
+@callback(Output(ids.FRESHNESS_BADGE, "children", allow_duplicate=True),
+          Output(ids.FRESHNESS_STORE, "data", allow_duplicate=True),
+          Output(ids.DEMO_BANNER, "children", allow_duplicate=True),
+          Output(ids.DEMO_BANNER, "hidden", allow_duplicate=True),
+          *[Output(dropdown, "options", allow_duplicate=True) for dropdown in FILTER_DROPDOWNS],
+          Input(ids.DATA_CHANGED, "data"), Input(ids.DATA_JOB_DONE, "data"),
+          State(ids.URL, "search"), prevent_initial_call=True)
+def refresh_shell(_changed, _job_done, search):
+    """The shell follows a load or an undo without a page reload: the freshness badge, the
+    demo banner and the filters' choices (a new edition, a new school)."""
+    from dashboard.queries.base import freshness
+    from dashboard.queries.overview import filter_options
+
+    view = context(search)
+    fresh = freshness()
+    as_of = fresh.as_of.isoformat() if fresh.as_of else None
+    state = {"as_of": as_of, "is_demo": fresh.is_demo, "ok": True}
+    options = filter_options(view.scope)
+    return (freshness_badge(as_of, view.lang), state, demo_banner(fresh.is_demo, view.lang),
+            not fresh.is_demo, *[options.get(param, []) for param in FILTER_PARAMS])
+
+
+# ---- undo ----
+
+@callback(Output(ids.DATA_UNDO_CONFIRM, "message"), Output(ids.DATA_UNDO_CONFIRM, "displayed"),
+          Output(ids.DATA_UNDO_PENDING, "data"),
+          Input({"type": ids.DATA_UNDO, "index": ALL}, "n_clicks"), State(ids.URL, "search"),
+          prevent_initial_call=True)
+def ask_undo(clicks, search):
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not any(clicks or []):
+        raise PreventUpdate
+    batch = uploads.batch_info(trigger["index"])
+    if batch is None:
+        raise PreventUpdate
+    lang = context(search).lang
+    return (t("data.undo.confirm", lang, batch_id=batch["batch_id"], file=batch["file_name"],
+              rows=_rows(batch["rows_loaded"] or 0, lang)), True, batch["batch_id"])
+
+
+@callback(Output(ids.DATA_ACTION_RESULT, "children"),
+          Output(ids.DATA_CHANGED, "data", allow_duplicate=True),
+          Input(ids.DATA_UNDO_CONFIRM, "submit_n_clicks"), State(ids.DATA_UNDO_PENDING, "data"),
+          State(ids.URL, "search"), prevent_initial_call=True)
+def confirm_undo(submitted, batch_id, search):
+    """The user confirmed: take the batch out, say what left, redraw the figures."""
+    if not submitted or batch_id is None:
+        raise PreventUpdate
+    lang = context(search).lang
+    if not uploads.is_staff():
+        return _alert(t("data.forbidden", lang), "warning"), no_update
+    return undo_message(int(batch_id), lang), time.time()
+
+
+def undo_message(batch_id: int, lang: str):
+    from etl.load import LoadError
+
+    try:
+        removed = uploads.unload_batch(batch_id)
+    except LoadError as error:
+        return _alert(t("data.undo.refused", lang, batch_id=batch_id,
+                        why=_refusal(str(error), lang)), "danger")
+    parts = [f"{t(f'data.table.{table}', lang)} : {fmt_int(n, lang)}" if lang == "fr"
+             else f"{t(f'data.table.{table}', lang)}: {fmt_int(n, lang)}"
+             for table, n in removed.items()]
+    return _alert(t("data.undo.done", lang, batch_id=batch_id,
+                    removed=", ".join(parts) or t("data.undo.nothing", lang)), "success")
+
+
+def _refusal(message: str, lang: str) -> str:
+    match = REFERENCED.search(message)
+    if match:
+        return t("data.undo.referenced", lang, n=fmt_int(int(match.group(1)), lang),
+                 what=match.group(2))
+    return message
+
+
+def _alert(text: str, colour: str) -> html.Div:
+    return html.Div(text, className=f"alert alert-{colour} data-alert",
+                    role="alert" if colour in ("danger", "warning") else None)
+
+
+# ---- rejected rows, unknown schools, re-runs ----
+
+@callback(Output(ids.DATA_REJECTED, "children"),
+          Output(ids.DATA_REJECTED_RESULT, "children", allow_duplicate=True),
+          Input(ids.URL, "search"), Input(ids.DATA_CHANGED, "data"),
+          Input(ids.DATA_JOB_DONE, "data"), prevent_initial_call="initial_duplicate")
+def render_rejected(search, _changed, _job_done):
+    view = context(search)
+    batch_id = _int(view.params.get(BATCH_PARAM))
+    # A message about one batch goes when another batch is opened, not when this one redraws.
+    result = None if ctx.triggered_id in (None, ids.URL) else no_update
+    if batch_id is None or not uploads.is_staff():
+        return None, result
+    batch = uploads.batch_info(batch_id)
+    if batch is None:
+        return html.Div(t("data.rejected.unknown", view.lang, batch_id=batch_id),
+                        className="alert alert-warning"), result
+    return rejected_panel(batch, view.lang, view.search()), result
+
+
+def rejected_panel(batch: dict, lang: str, search: str) -> html.Section:
+    batch_id = batch["batch_id"]
+    reasons = uploads.rejected_reasons(batch_id)
+    total = sum(reasons.values())
+    close = dcc.Link(t("data.rejected.close", lang),
+                     href=with_params(search, **{BATCH_PARAM: None}), className="data-close")
+    head = html.Div(className="data-card-head", children=[
+        html.H2(t("data.rejected.title", lang, batch_id=batch_id, file=batch["file_name"]),
+                id=ids.DATA_REJECTED_TITLE, className="section-title", tabIndex="-1"), close])
+    body = []
+    moved = (batch["rows_rejected"] or 0) - total
+    if total:
+        body.append(html.P(tn("data.rejected.summary", total, lang,
+                              reasons=reasons_text(reasons, lang))))
+    else:
+        body.append(html.P(t("data.rejected.none", lang)))
+    if moved > 0 and batch["status"] == "loaded":
+        body.append(html.P(t("data.rejected.moved", lang, n=fmt_int(moved, lang)),
+                           className="data-muted"))
+    if total:
+        body.append(_downloads(batch_id, lang))
+        names = uploads.unknown_school_names(batch_id)
+        if names:
+            body.append(alias_block(names, lang))
+        body.append(rerun_block(uploads.rerun_plan(batch_id), lang))
+        body.append(rejected_grid(uploads.rejected_records(batch_id, limit=GRID_ROWS), total,
+                                  lang))
+    return html.Section(className="data-card data-rejected", children=[head, *body], **{
+        "aria-labelledby": ids.DATA_REJECTED_TITLE, "data-reveal": f"batch-{batch_id}",
+        "data-reveal-focus": ""})
+
+
+def _downloads(batch_id: int, lang: str) -> html.Div:
+    href = f"/upload/batches/{batch_id}/rejected.csv"
+    return html.Div(className="data-downloads", children=[
+        html.Span(t("data.rejected.download", lang)), " ",
+        html.A(t("data.rejected.csv", lang), href=href, download=f"rejets-lot-{batch_id}.csv",
+               className="btn btn-sm btn-outline-primary"), " ",
+        html.A(t("data.rejected.csv_fr", lang), href=f"{href}?format=excel-fr",
+               download=f"rejets-lot-{batch_id}-excel-fr.csv",
+               className="btn btn-sm btn-outline-primary"),
+        html.P(t("data.rejected.download_help", lang), className="data-help data-help-small"),
+    ])
+
+
+def alias_block(names: list[tuple[str, int]], lang: str) -> html.Div:
+    """One line per unknown name: the school it stands for, or a dropdown to say it."""
+    from etl.reference import SchoolResolver
+
+    choices = uploads.school_choices()
+    labels = {o["value"]: o["label"] for o in choices}
+    resolver = SchoolResolver.from_engine(uploads.warehouse_engine())
+    lines = []
+    for position, (name, rows) in enumerate(names):
+        quoted = [html.Span(t("data.alias.name", lang, name=name), className="data-alias-name"),
+                  " ", html.Span(t("data.alias.rows", lang, rows=_rows(rows, lang)),
+                                 className="data-muted")]
+        known = resolver.resolve(name)
+        if known:
+            lines.append(html.Li(className="data-alias is-known", children=[
+                *quoted, " ", html.Span("✓", **{"aria-hidden": "true"}), " ",
+                t("data.alias.known", lang, school=labels.get(known, known))]))
+            continue
+        dropdown_id = {"type": ids.DATA_ALIAS_SCHOOL, "index": position}
+        lines.append(html.Li(className="data-alias", children=[
+            html.Div(quoted, className="data-alias-quoted"),
+            html.Label(t("data.alias.choose", lang, name=name), className="visually-hidden",
+                       htmlFor=dom_id(dropdown_id)),
+            # The placeholder names the field: Dash 4's dropdown takes its name from it.
+            dcc.Dropdown(id=dropdown_id, options=choices, value=None, searchable=True,
+                         clearable=True, placeholder=t("data.alias.choose", lang, name=name),
+                         labels=dropdown_labels(lang),
+                         className="data-dropdown data-alias-dropdown"),
+            html.Button(t("data.alias.add", lang), type="button", n_clicks=0,
+                        id={"type": ids.DATA_ALIAS_ADD, "index": position},
+                        className="btn btn-sm btn-primary",
+                        **{"aria-label": t("data.alias.add_label", lang, name=name)}),
+        ]))
+    return html.Div(className="data-aliases", children=[
+        html.H3(t("data.alias.title", lang), className="data-subtitle"),
+        html.P(t("data.alias.help", lang), className="data-help"),
+        html.Ul(lines, className="data-alias-list"),
+        dcc.Store(id=ids.DATA_ALIAS_NAMES, data=[name for name, _ in names]),
+    ])
+
+
+def dom_id(component_id: dict) -> str:
+    """The DOM id Dash gives a pattern-matching id (its stringifyId), for a label's htmlFor."""
+    return "{" + ",".join(f"{json.dumps(key)}:{json.dumps(value, ensure_ascii=False)}"
+                          for key, value in sorted(component_id.items())) + "}"
+
+
+def rerun_block(plan: dict, lang: str) -> html.Div | None:
+    if plan["why_not"] == "not_loaded":
+        return None
+    children = [html.H3(t("data.rerun.title", lang), className="data-subtitle")]
+    if plan["why_not"] == "people":
+        children.append(html.P(t("data.rerun.people", lang), className="data-help"))
+        return html.Div(children, className="data-rerun")
+    if plan["why_not"] == "columns":
+        children.append(html.P(t("data.rerun.columns", lang,
+                                 columns=", ".join(plan["missing"])), className="data-help"))
+        return html.Div(children, className="data-rerun")
+    children.append(html.P(t("data.rerun.help", lang), className="data-help"))
+    for cause in ("duplicate_key", "shortened"):
+        if plan["skipped"].get(cause):
+            key = "duplicate" if cause == "duplicate_key" else "shortened"
+            children.append(html.P(t(f"data.rerun.skipped_{key}", lang,
+                                     n=fmt_int(plan["skipped"][cause], lang)),
+                                   className="data-help data-help-small"))
+    if plan["possible"]:
+        children.append(html.Button(t("data.rerun.button", lang,
+                                      rows=_rows(len(plan["rows"]), lang)),
+                                    id=ids.DATA_RERUN, type="button", n_clicks=0,
+                                    className="btn btn-outline-primary"))
+    return html.Div(children, className="data-rerun")
+
+
+def rejected_grid(records: list[dict], total: int, lang: str) -> html.Div:
+    columns = uploads.data_columns(records)
+    row_key, reason_key = "row_number", "reason"
+    column_defs = [
+        {"field": row_key, "headerName": t("data.col.row", lang), "width": 90,
+         "pinned": "left", "type": "numericColumn"},
+        {"field": "problem", "headerName": t("data.col.problem", lang), "minWidth": 150,
+         "wrapText": True, "autoHeight": True, "cellClass": "data-wrap"},
+        {"field": reason_key, "headerName": t("data.col.reason", lang), "minWidth": 320,
+         "wrapText": True, "autoHeight": True, "flex": 2, "cellClass": "data-wrap"},
+        *[{"field": f"c{i}", "headerName": column, "minWidth": 120, "flex": 1}
+          for i, column in enumerate(columns)],
+    ]
+    rows = [{row_key: r["row_number"], "problem": reason_label(r["reason_code"], lang),
+             reason_key: ROW_PREFIX.sub("", r["reason"]),
+             **{f"c{i}": r["data"].get(column) for i, column in enumerate(columns)}}
+            for r in records]
+    grid = dag.AgGrid(
+        id=ids.DATA_REJECTED_GRID, rowData=rows, columnDefs=column_defs,
+        defaultColDef={"sortable": True, "resizable": True, "filter": True},
+        dashGridOptions={"pagination": True, "paginationPageSize": 20,
+                         "paginationPageSizeSelector": False, "domLayout": "autoHeight",
+                         "localeText": AG_GRID_FR if lang == "fr" else {},
+                         "enableCellTextSelection": True, "ensureDomOrder": True},
+        className="data-grid", style={"width": "100%"})
+    note = (html.P(t("data.rejected.grid_more", lang, shown=fmt_int(len(records), lang),
+                     total=fmt_int(total, lang)), className="data-muted")
+            if total > len(records) else None)
+    return html.Div(className="data-grid-wrap", role="region",
+                    **{"aria-label": t("data.rejected.grid_label", lang)},
+                    children=[note, grid])
+
+
+@callback(Output(ids.DATA_REJECTED_RESULT, "children", allow_duplicate=True),
+          Output(ids.DATA_CHANGED, "data", allow_duplicate=True),
+          Input({"type": ids.DATA_ALIAS_ADD, "index": ALL}, "n_clicks"),
+          State({"type": ids.DATA_ALIAS_SCHOOL, "index": ALL}, "value"),
+          State(ids.DATA_ALIAS_NAMES, "data"), State(ids.URL, "search"),
+          prevent_initial_call=True)
+def add_alias(clicks, _schools, names, search):
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not any(clicks or []):
+        raise PreventUpdate
+    position = trigger["index"]
+    school_id = _value_beside(ctx.states_list[0], position)
+    return alias_message(names[position], school_id, context(search).lang)
+
+
+def _value_beside(dropdowns: list[dict], position: int):
+    """The value of the dropdown beside the clicked button (names already recognised have no
+    dropdown, so positions and list indexes differ)."""
+    return next((d.get("value") for d in dropdowns if d["id"]["index"] == position), None)
+
+
+def alias_message(name: str, school_id: str | None, lang: str) -> tuple:
+    """Add the alias; (message, DATA_CHANGED) for the page."""
+    if not uploads.is_staff():
+        return _alert(t("data.forbidden", lang), "warning"), no_update
+    if not school_id:
+        return _alert(t("data.alias.pick_first", lang), "warning"), no_update
+    try:
+        outcome = uploads.add_school_alias(name, school_id)
+    except uploads.UploadRefused as refusal:
+        return _alert(refusal.message(lang), "danger"), no_update
+    label = next((o["label"] for o in uploads.school_choices() if o["value"] == school_id),
+                 school_id)
+    key = "data.alias.added" if outcome == "added" else "data.alias.already"
+    return _alert(t(key, lang, name=name, school=label), "success"), time.time()
+
+
+@callback(Output(ids.URL, "search", allow_duplicate=True),
+          Output(ids.DATA_REJECTED_RESULT, "children", allow_duplicate=True),
+          Input(ids.DATA_RERUN, "n_clicks"), State(ids.URL, "search"),
+          prevent_initial_call=True)
+def rerun(clicks, search):
+    """Load the batch's rejected rows again, as a job: the URL shows its report."""
+    if not clicks:
+        raise PreventUpdate
+    view = context(search)
+    batch_id = _int(view.params.get(BATCH_PARAM))
+    if batch_id is None:
+        raise PreventUpdate
+    if not uploads.is_staff():
+        return no_update, _alert(t("data.forbidden", view.lang), "warning")
+    try:
+        job_id = uploads.start_rerun(batch_id)
+    except uploads.UploadRefused as refusal:
+        return no_update, _alert(refusal.message(view.lang), "danger")
+    return (view.search(**{JOB_PARAM: job_id}),
+            _alert(t("data.rerun.started", view.lang), "info"))
+
+
+def job_of(search: str | None) -> str | None:
+    """The job id a URL shows (tests)."""
+    return parse_search(search).get(JOB_PARAM)

@@ -1,0 +1,1063 @@
+"""Résultats des projets: what the projects produced for the organisations.
+
+Headline figures (projects, organisations, delivery, use at six months, satisfaction,
+beneficiaries, students and mentors), a map by the organisation's region, projects by status,
+tech type, cause and edition, satisfaction and use by tech type, and, for staff only, the table
+of projects. Every figure comes from `dashboard.queries.outcomes`, which applies the filters,
+the account's scope and the small-cell rule; the page formats and labels.
+
+Rules the page adds (DESIGN.md sections 6 and 7):
+- a rate computed on fewer than 5 answered projects is shown with its n and the words
+  "estimation fragile" (not only a grey colour);
+- project counts are never hidden; a student count or an organisation-survey figure hidden
+  by the query layer shows "< K";
+- the table of projects is row-level data: `render` asks for it only when the account has the
+  full view (`scope.full_view`), so the rows never leave the server for funders and schools.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import dash
+import pandas as pd
+import plotly.graph_objects as go
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+
+from dashboard import ids
+from dashboard.components.kpi import kpi_card, kpi_grid, suppressed_text
+from dashboard.components.page import page_error, page_header, section_title
+from dashboard.components.table_toggle import chart_card
+from dashboard.figures import (
+    FRAGILE_COLOUR, PALETTE, bar, colon, empty, percent_suffix, styled,
+)
+from dashboard.i18n import MISSING, fmt_decimal, fmt_int, fmt_pct, register, t, tn
+from dashboard.maps import map_card, region_map, search_for_click
+from dashboard.pages import context, with_params
+
+log = logging.getLogger(__name__)
+
+MEASURES = {  # URL value -> (column of outcomes.export_table, n column or None, percent)
+    "projects": ("projects", None, False),
+    "delivery": ("delivery_rate_pct", "decided", True),
+    "in_use": ("in_use_rate_pct", "in_use_answers", True),
+}
+DEFAULT_MEASURE = "projects"
+MEASURE_PARAM = "measure"
+FRAGILE_MIN = 5  # = dashboard.queries.outcomes.FRAGILE_MIN_ANSWERS
+EXPORT_FORMATS = ("csv", "csv-fr", "xlsx")
+STATUSES = ("submitted", "selected", "in_progress", "delivered", "abandoned")
+TECH_TYPES = ("web_app", "mobile_app", "data_analysis", "algorithm_ai", "blockchain", "iot",
+              "website", "other")
+CAUSES = ("education", "sante", "environnement", "inclusion", "emploi", "culture",
+          "solidarite_internationale", "autre")
+IN_USE_ANSWERS = ("oui", "partiellement", "non")
+YES_COLOUR, PARTIAL_COLOUR = "#0072B2", "#56B4E9"
+SECTION_STYLE = {"fontSize": "1.3rem", "fontWeight": 700, "color": "#14213d",
+                 "margin": "2rem 0 0.9rem"}
+ROW = "row g-3 mb-3 align-items-start"
+
+dash.register_page(
+    __name__, path="/resultats", order=2, name="Résultats des projets",
+    nav_key="outcomes.nav", title="Résultats des projets · Latitudes Impact",
+    description="Les projets Tech for Good livrés aux organisations de l'ESS et leur usage.",
+)
+
+register({
+    "outcomes.nav": {"fr": "Résultats des projets", "en": "Project outcomes"},
+    "outcomes.title": {"fr": "Résultats des projets", "en": "Project outcomes"},
+    "outcomes.lede": {
+        "fr": "Les projets réalisés pour les organisations de l'ESS : livraison, usage six "
+              "mois après, satisfaction des organisations et personnes engagées.",
+        "en": "The projects built for SSE organisations: delivery, use six months later, the "
+              "organisations' satisfaction and the people involved."},
+    # KPI cards
+    "outcomes.kpi.projects": {"fr": "Projets", "en": "Projects"},
+    "outcomes.kpi.projects.detail": {
+        "fr": "dont {in_progress} en cours, {abandoned} abandonnés",
+        "en": "of which {in_progress} in progress, {abandoned} abandoned"},
+    "outcomes.kpi.organisations": {"fr": "Organisations servies", "en": "Organisations served"},
+    "outcomes.kpi.organisations.detail": {"fr": "structures de l'ESS avec au moins un projet",
+                                          "en": "SSE organisations with at least one project"},
+    "outcomes.kpi.delivered": {"fr": "Projets livrés", "en": "Projects delivered"},
+    "outcomes.kpi.delivered.detail": {"fr": "sur {n} projets terminés (livrés ou abandonnés)",
+                                      "en": "of {n} finished projects (delivered or abandoned)"},
+    "outcomes.kpi.delivery_rate": {"fr": "Taux de livraison", "en": "Delivery rate"},
+    "outcomes.kpi.delivery_rate.detail": {"fr": "livrés / (livrés + abandonnés), n = {n}",
+                                          "en": "delivered / (delivered + abandoned), n = {n}"},
+    "outcomes.kpi.in_use": {"fr": "Utilisés à six mois", "en": "In use at six months"},
+    "outcomes.kpi.in_use.detail": {
+        "fr": "répondent « oui » ; {partial} « partiellement » · n = {n} réponses",
+        "en": "answer “yes”; {partial} “partly” · n = {n} answers"},
+    "outcomes.kpi.satisfaction": {"fr": "Satisfaction des organisations",
+                                  "en": "Organisations' satisfaction"},
+    "outcomes.kpi.satisfaction.value": {"fr": "{mean} / 5", "en": "{mean} / 5"},
+    "outcomes.kpi.satisfaction.detail": {"fr": "moyenne en fin de projet · n = {n} réponses",
+                                         "en": "mean at the end of the project · n = {n} answers"},
+    "outcomes.kpi.beneficiaries": {"fr": "Bénéficiaires touchés", "en": "Beneficiaries reached"},
+    "outcomes.kpi.beneficiaries.detail": {
+        "fr": "déclarés par les organisations à six mois",
+        "en": "reported by the organisations at six months"},
+    "outcomes.kpi.students": {"fr": "Étudiants engagés", "en": "Students involved"},
+    "outcomes.kpi.students.detail": {"fr": "avec {mentors} mentors bénévoles",
+                                     "en": "with {mentors} volunteer mentors"},
+    "outcomes.kpi.students.hidden": {"fr": "Masqué : moins de {k} personnes · {mentors} mentors",
+                                     "en": "Hidden: fewer than {k} people · {mentors} mentors"},
+    "outcomes.kpi.no_answer": {"fr": "aucune réponse au questionnaire de suivi",
+                               "en": "no answer to the follow-up survey"},
+    "outcomes.kpi.no_finished": {"fr": "aucun projet terminé", "en": "no finished project"},
+    "outcomes.kpi.hidden_orgs": {"fr": "Masqué : moins de {k} organisations ont répondu",
+                                 "en": "Hidden: fewer than {k} organisations answered"},
+    "outcomes.fragile": {"fr": "estimation fragile", "en": "fragile estimate"},
+    "outcomes.fragile_short": {"fr": "fragile", "en": "fragile"},
+    "outcomes.fragile_count": {
+        "fr": "{types} moins de 5 réponses : estimation fragile.",
+        "en": "{types} fewer than 5 answers: fragile estimate."},
+    "outcomes.count.types.one": {"fr": "{n} autre type a", "en": "{n} other type has"},
+    "outcomes.count.types.other": {"fr": "{n} autres types ont", "en": "{n} other types have"},
+    "outcomes.hidden_count": {
+        "fr": "{types} (moins de 5 organisations ont répondu).",
+        "en": "{types} (fewer than 5 organisations answered)."},
+    "outcomes.count.hidden.one": {"fr": "{n} type masqué", "en": "{n} type hidden"},
+    "outcomes.count.hidden.other": {"fr": "{n} types masqués", "en": "{n} types hidden"},
+    "outcomes.count.types_all.one": {"fr": "{n} type a", "en": "{n} type has"},
+    "outcomes.count.types_all.other": {"fr": "{n} types ont", "en": "{n} types have"},
+    # the map
+    "outcomes.map.title": {"fr": "Les projets par région de l'organisation",
+                           "en": "Projects by the organisation's region"},
+    "outcomes.map.measure": {"fr": "Mesure affichée", "en": "Measure shown"},
+    "outcomes.measure.projects": {"fr": "Projets", "en": "Projects"},
+    "outcomes.measure.delivery": {"fr": "Taux de livraison", "en": "Delivery rate"},
+    "outcomes.measure.in_use": {"fr": "Utilisés à six mois", "en": "In use at six months"},
+    "outcomes.map.summary": {
+        "fr": "Des projets dans {regions} sur 18. {measure}, régions en tête : {top}.",
+        "en": "Projects in {regions} out of 18. {measure}, leading regions: {top}."},
+    "outcomes.map.summary_none": {"fr": "{measure} : aucune région pour cette sélection.",
+                                  "en": "{measure}: no region for this selection."},
+    "outcomes.map.note": {
+        "fr": "Un projet compte dans la région de son organisation. Cliquez sur une région "
+              "pour filtrer la page, de nouveau pour retirer le filtre. Gris : pas de chiffre "
+              "(aucun projet terminé ou aucune réponse) ou chiffre masqué. * : estimation "
+              "fragile, moins de 5 projets.",
+        "en": "A project counts in its organisation's region. Click a region to filter the "
+              "page, again to remove the filter. Grey: no figure (no finished project or no "
+              "answer) or a hidden figure. *: fragile estimate, fewer than 5 projects."},
+    "outcomes.map.hidden": {"fr": "masqué (moins de {k} organisations)",
+                            "en": "hidden (fewer than {k} organisations)"},
+    "outcomes.col.region": {"fr": "Région", "en": "Region"},
+    "outcomes.col.projects": {"fr": "Projets", "en": "Projects"},
+    "outcomes.col.delivered": {"fr": "Livrés", "en": "Delivered"},
+    "outcomes.col.abandoned": {"fr": "Abandonnés", "en": "Abandoned"},
+    "outcomes.col.delivery_rate": {"fr": "Taux de livraison", "en": "Delivery rate"},
+    "outcomes.col.in_use_rate": {"fr": "Utilisés à six mois", "en": "In use at six months"},
+    "outcomes.col.beneficiaries": {"fr": "Bénéficiaires", "en": "Beneficiaries"},
+    "outcomes.col.students": {"fr": "Étudiants", "en": "Students"},
+    "outcomes.col.mentors": {"fr": "Mentors", "en": "Mentors"},
+    "outcomes.rate_n": {"fr": "{rate} (n = {n})", "en": "{rate} (n = {n})"},
+    # breakdowns
+    "outcomes.breakdown.section": {"fr": "Les projets", "en": "The projects"},
+    "outcomes.status.title": {"fr": "Projets par statut", "en": "Projects by status"},
+    "outcomes.tech.title": {"fr": "Projets par type de technologie",
+                            "en": "Projects by technology"},
+    "outcomes.cause.title": {"fr": "Projets par cause de l'organisation",
+                             "en": "Projects by the organisation's cause"},
+    "outcomes.edition.title": {"fr": "Projets par édition", "en": "Projects by edition"},
+    "outcomes.breakdown.summary": {
+        "fr": "{projects} au total ; en tête : {top} ({count}).",
+        "en": "{projects} in all; first: {top} ({count})."},
+    "outcomes.edition.summary": {
+        "fr": "{projects} de {first} à {last} ; le plus : {top} ({count}).",
+        "en": "{projects} from {first} to {last}; the most: {top} ({count})."},
+    "outcomes.empty": {"fr": "Aucun projet pour cette sélection.",
+                       "en": "No project for this selection."},
+    "outcomes.col.status": {"fr": "Statut", "en": "Status"},
+    "outcomes.col.tech_type": {"fr": "Type de technologie", "en": "Technology"},
+    "outcomes.col.cause": {"fr": "Cause", "en": "Cause"},
+    "outcomes.col.edition": {"fr": "Édition", "en": "Edition"},
+    "outcomes.status.submitted": {"fr": "Soumis", "en": "Submitted"},
+    "outcomes.status.selected": {"fr": "Sélectionné", "en": "Selected"},
+    "outcomes.status.in_progress": {"fr": "En cours", "en": "In progress"},
+    "outcomes.status.delivered": {"fr": "Livré", "en": "Delivered"},
+    "outcomes.status.abandoned": {"fr": "Abandonné", "en": "Abandoned"},
+    "outcomes.tech.web_app": {"fr": "Application web", "en": "Web app"},
+    "outcomes.tech.mobile_app": {"fr": "Application mobile", "en": "Mobile app"},
+    "outcomes.tech.data_analysis": {"fr": "Analyse de données", "en": "Data analysis"},
+    "outcomes.tech.algorithm_ai": {"fr": "Algorithme, IA", "en": "Algorithm, AI"},
+    "outcomes.tech.blockchain": {"fr": "Blockchain", "en": "Blockchain"},
+    "outcomes.tech.iot": {"fr": "Objets connectés", "en": "Connected objects"},
+    "outcomes.tech.website": {"fr": "Site web", "en": "Website"},
+    "outcomes.tech.other": {"fr": "Autre", "en": "Other"},
+    "outcomes.cause.education": {"fr": "Éducation", "en": "Education"},
+    "outcomes.cause.sante": {"fr": "Santé", "en": "Health"},
+    "outcomes.cause.environnement": {"fr": "Environnement", "en": "Environment"},
+    "outcomes.cause.inclusion": {"fr": "Inclusion", "en": "Inclusion"},
+    "outcomes.cause.emploi": {"fr": "Emploi", "en": "Employment"},
+    "outcomes.cause.culture": {"fr": "Culture", "en": "Culture"},
+    "outcomes.cause.solidarite_internationale": {"fr": "Solidarité internationale",
+                                                 "en": "International solidarity"},
+    "outcomes.cause.autre": {"fr": "Autre", "en": "Other"},
+    # satisfaction and use by tech type
+    "outcomes.quality.section": {"fr": "Satisfaction et usage", "en": "Satisfaction and use"},
+    "outcomes.satisfaction.title": {"fr": "Satisfaction des organisations, par type",
+                                    "en": "Organisations' satisfaction, by technology"},
+    "outcomes.satisfaction.summary": {
+        "fr": "Satisfaction moyenne en fin de projet, sur 5 : {items}",
+        "en": "Mean satisfaction at the end of the project, out of 5: {items}"},
+    "outcomes.satisfaction.item": {"fr": "{tech} {mean} (n = {n})",
+                                   "en": "{tech} {mean} (n = {n})"},
+    "outcomes.satisfaction.empty": {"fr": "Aucune réponse en fin de projet pour cette sélection.",
+                                    "en": "No end-of-project answer for this selection."},
+    "outcomes.satisfaction.note": {
+        "fr": "Note de 1 à 5 donnée par l'organisation en fin de projet. Barres grises et "
+              "mention « estimation fragile » : moins de 5 réponses.",
+        "en": "Score from 1 to 5 given by the organisation at the end of the project. Grey "
+              "bars marked “fragile estimate”: fewer than 5 answers."},
+    "outcomes.col.mean_satisfaction": {"fr": "Satisfaction moyenne", "en": "Mean satisfaction"},
+    "outcomes.col.answers": {"fr": "Réponses", "en": "Answers"},
+    "outcomes.in_use.title": {"fr": "Utilisés six mois après, par type",
+                              "en": "In use six months later, by technology"},
+    "outcomes.in_use.summary": {
+        "fr": "Part des projets utilisés six mois après la livraison : {items}",
+        "en": "Share of projects in use six months after delivery: {items}"},
+    "outcomes.in_use.item": {"fr": "{tech} {rate} (n = {n})", "en": "{tech} {rate} (n = {n})"},
+    "outcomes.in_use.empty": {"fr": "Aucune réponse au suivi à six mois pour cette sélection.",
+                              "en": "No six-month follow-up answer for this selection."},
+    "outcomes.in_use.note": {
+        "fr": "Réponses des organisations au suivi à six mois. « Partiellement » est montré "
+              "à part ; la barre ne compte que les « oui ». Moins de 5 réponses : estimation "
+              "fragile.",
+        "en": "Organisations' answers at the six-month follow-up. “Partly” is shown apart; "
+              "the rate counts “yes” only. Fewer than 5 answers: fragile estimate."},
+    "outcomes.in_use.yes": {"fr": "Oui", "en": "Yes"},
+    "outcomes.in_use.partial": {"fr": "Partiellement", "en": "Partly"},
+    "outcomes.in_use.no": {"fr": "Non", "en": "No"},
+    "outcomes.col.in_use_yes": {"fr": "Oui", "en": "Yes"},
+    "outcomes.col.in_use_partial": {"fr": "Partiellement", "en": "Partly"},
+    "outcomes.hidden": {"fr": "masqué", "en": "hidden"},
+    # projects table (staff)
+    "outcomes.projects.title": {"fr": "Les projets, un par un", "en": "The projects, one by one"},
+    "outcomes.projects.detail": {
+        "fr": "{projects}. Triez en cliquant sur un en-tête, filtrez sous l'en-tête. "
+              "Visible du personnel de Latitudes seulement.",
+        "en": "{projects}. Sort by clicking a header, filter under it. Visible to Latitudes "
+              "staff only."},
+    "outcomes.grid.title": {"fr": "Titre", "en": "Title"},
+    "outcomes.grid.organisation": {"fr": "Organisation", "en": "Organisation"},
+    "outcomes.grid.school": {"fr": "École", "en": "School"},
+    "outcomes.grid.region": {"fr": "Région", "en": "Region"},
+    "outcomes.grid.edition": {"fr": "Édition", "en": "Edition"},
+    "outcomes.grid.tech_type": {"fr": "Technologie", "en": "Technology"},
+    "outcomes.grid.status": {"fr": "Statut", "en": "Status"},
+    "outcomes.grid.satisfaction": {"fr": "Satisfaction (fin)", "en": "Satisfaction (end)"},
+    "outcomes.grid.in_use": {"fr": "Utilisé à six mois", "en": "In use at six months"},
+    # exports
+    "outcomes.export.title": {"fr": "Données par région", "en": "Data by region"},
+    "outcomes.export.detail": {
+        "fr": "Le tableau agrégé derrière cette page (une ligne par région), pour la "
+              "sélection en cours ; les chiffres masqués y restent masqués.",
+        "en": "The aggregated table behind this page (one row per region), for the current "
+              "selection; hidden figures stay hidden."},
+    "outcomes.export.csv": {"fr": "CSV", "en": "CSV"},
+    "outcomes.export.csv-fr": {"fr": "CSV Excel (FR)", "en": "CSV Excel (FR)"},
+    "outcomes.export.xlsx": {"fr": "XLSX", "en": "XLSX"},
+    # counts
+    "outcomes.count.projects.one": {"fr": "{n} projet", "en": "{n} project"},
+    "outcomes.count.projects.other": {"fr": "{n} projets", "en": "{n} projects"},
+    "outcomes.count.regions.one": {"fr": "{n} région", "en": "{n} region"},
+    "outcomes.count.regions.other": {"fr": "{n} régions", "en": "{n} regions"},
+})
+
+
+# ---- layout and callbacks ------------------------------------------------------------------
+
+def layout(**_query) -> html.Div:
+    return html.Div(className="page page-outcomes", children=[
+        dcc.Loading(html.Div(id=ids.OUTCOMES_BODY), type="circle", delay_show=400,
+                    overlay_style={"visibility": "visible", "opacity": 0.55}),
+        dcc.Download(id=ids.OUTCOMES_EXPORT_DOWNLOAD),
+        dcc.Store(id=ids.OUTCOMES_VIEW),
+    ])
+
+
+@callback(Output(ids.OUTCOMES_BODY, "children"), Output(ids.OUTCOMES_VIEW, "data"),
+          Input(ids.URL, "search"), State(ids.OUTCOMES_VIEW, "data"))
+def render(search: str | None, shown: str | None):
+    """The whole page, unless only the map's measure changed (`redraw_map` does that)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    key = view_key(search)
+    if shown is not None and key == shown:
+        return no_update, no_update
+    view = context(search)
+    try:
+        figures = collect(view.filters, view.scope, view.k)
+    except SQLAlchemyError:
+        log.exception("outcomes: a query failed for %s", search)
+        return [page_header(t("outcomes.title", view.lang)), page_error(view.lang)], None
+    return body(figures, view.lang, view.k, measure=view.params.get(MEASURE_PARAM),
+                selected=view.filters.regions), key
+
+
+@callback(Output(ids.OUTCOMES_MAP_SLOT, "children"), Input(ids.URL, "search"),
+          State(ids.OUTCOMES_VIEW, "data"), prevent_initial_call=True)
+def redraw_map(search: str | None, shown: str | None):
+    """A new measure on the same view: the map alone is redrawn (two queries, one figure)."""
+    if shown is None or view_key(search) != shown:
+        return no_update  # `render` redraws the whole page, this map included
+    from dashboard.queries import outcomes
+
+    view = context(search)
+    figures = {"regions": outcomes.export_table(view.filters, view.scope, view.k)}
+    return map_section(figures, view.lang, view.k, _measure(view.params.get(MEASURE_PARAM)),
+                       view.filters.regions)
+
+
+def _measure(value: str | None) -> str:
+    return value if value in MEASURES else DEFAULT_MEASURE
+
+
+def view_key(search: str | None) -> str:
+    """What the page's content depends on, but for the map's measure: the query string
+    without `measure`."""
+    return with_params(search, **{MEASURE_PARAM: None})
+
+
+@callback(Output(ids.URL, "search", allow_duplicate=True),
+          Input(ids.OUTCOMES_MAP, "clickData"), State(ids.URL, "search"),
+          prevent_initial_call=True)
+def filter_by_region(click: dict | None, search: str | None):
+    new = search_for_click(search, click)
+    return no_update if new is None else new
+
+
+@callback(Output(ids.URL, "search", allow_duplicate=True),
+          Input({"type": ids.OUTCOMES_MEASURE, "measure": ALL}, "n_clicks"),
+          State(ids.URL, "search"), prevent_initial_call=True)
+def choose_measure(_clicks, search: str | None):
+    trigger = ctx.triggered_id
+    if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
+        return no_update
+    new = measure_search(search, trigger["measure"])
+    return no_update if new == (search or "") else new
+
+
+@callback(Output(ids.OUTCOMES_EXPORT_DOWNLOAD, "data"),
+          Input({"type": ids.OUTCOMES_EXPORT, "format": ALL}, "n_clicks"),
+          State(ids.URL, "search"), prevent_initial_call=True)
+def download(_clicks, search: str | None):
+    trigger = ctx.triggered_id
+    if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
+        return no_update
+    data, filename = export_file(search, trigger["format"])
+    return dcc.send_bytes(data, filename)
+
+
+def measure_search(search: str | None, measure: str) -> str:
+    if measure not in MEASURES:
+        measure = DEFAULT_MEASURE
+    return with_params(search, **{MEASURE_PARAM: None if measure == DEFAULT_MEASURE
+                                  else measure})
+
+
+def export_file(search: str | None, fmt: str) -> tuple[bytes, str]:
+    """The `outcomes` contract table of the view (aggregated per region, hidden cells kept
+    hidden), as CSV, CSV Excel (FR) or XLSX, and its file name."""
+    from dashboard.exports import ExportMeta, figure_table, write
+    from dashboard.queries.base import freshness
+
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format '{fmt}'")
+    view = context(search)
+    frame, mask = figure_table("outcomes", view.filters, view.scope, view.k)
+    meta = ExportMeta(figure="outcomes", k=view.k, as_of=freshness().as_of,
+                      scope=view.scope.role,
+                      filters={"editions": list(view.filters.editions),
+                               "schools": list(view.filters.schools),
+                               "regions": list(view.filters.regions)})
+    data = write(frame, meta, fmt, None, mask)
+    suffix = {"csv": ".csv", "csv-fr": "-excel-fr.csv", "xlsx": ".xlsx"}[fmt]
+    return data, f"latitudes-impact-resultats-{dt.date.today().isoformat()}{suffix}"
+
+
+# ---- the figures of a view -------------------------------------------------------------------
+
+def collect(filters, scope, k: int, engine=None) -> dict:
+    """Every figure the page shows, for a selection within an account's scope.
+
+    `projects` (row level) is fetched for staff and admins only; for anyone else it is None
+    and the query is not even run.
+    """
+    from dashboard.queries import outcomes
+
+    return {
+        "kpis": outcomes.outcomes_kpis(filters, scope, k, engine),
+        "regions": outcomes.export_table(filters, scope, k, engine),
+        **{f"by_{dim}": outcomes.by_dimension(dim, filters, scope, k, engine)
+           for dim in ("status", "tech_type", "cause", "edition")},
+        "satisfaction": outcomes.satisfaction_by_tech(filters, scope, k, engine),
+        "in_use": in_use_by_tech(filters, scope, k, engine),
+        "projects": (outcomes.projects_table(filters, scope, k, engine)
+                     if scope.full_view else None),
+    }
+
+
+def in_use_by_tech(filters, scope, k: int, engine=None) -> pd.DataFrame:
+    """Six-month answers per tech type: `in_use_answers`, `in_use_yes`, `in_use_partial` and
+    `in_use_rate_pct` ("oui" / answers), tech types that have projects, vocabulary order.
+
+    The query layer has no such function yet; this follows `outcomes.satisfaction_by_tech`
+    exactly for suppression: for funders and schools, a tech type whose answers come from
+    1 to k - 1 organisations is hidden (with the secondary rule against the total), and
+    `suppressed` flags it.
+    """
+    from dashboard.queries import outcomes
+    from dashboard.queries.base import effective
+    from dashboard.stats import suppress_counts
+    from etl.db import get_engine
+    from etl.schema import project
+
+    f = effective(filters, scope)
+    suppress = scope.suppress_org_answers
+    with (engine or get_engine()).connect() as conn:
+        frame = outcomes.figures_by(conn, f, project.c.tech_type, with_orgs=suppress)
+        total_orgs = int(outcomes.figures_by(conn, f)["in_use_orgs"].sum()) if suppress else 0
+    order = {tech: i for i, tech in enumerate(TECH_TYPES)}
+    frame = frame.sort_values("tech_type", key=lambda s: s.map(order)).reset_index(drop=True)
+    answers = frame["in_use_answers"].astype(int) if len(frame) else pd.Series(dtype=int)
+    table = pd.DataFrame({
+        "tech_type": frame["tech_type"],
+        "in_use_answers": answers.astype("Int64"),
+        "in_use_yes": frame["in_use_yes"].astype(int).astype("Int64"),
+        "in_use_partial": frame["in_use_partial"].astype(int).astype("Int64"),
+        "in_use_rate_pct": (frame["in_use_yes"] * 100.0 / answers).where(answers > 0),
+        "suppressed": False,
+    })
+    if suppress and len(frame):
+        orgs = dict(zip(frame["tech_type"], frame["in_use_orgs"].astype(int)))
+        hidden = table["tech_type"].isin(suppress_counts(orgs, k, total=total_orgs))
+        for column in ("in_use_answers", "in_use_yes", "in_use_partial"):
+            table.loc[hidden, column] = pd.NA
+        table.loc[hidden, "in_use_rate_pct"] = float("nan")
+        table.loc[hidden, "suppressed"] = True
+    return table
+
+
+def body(figures: dict, lang: str, k: int, *, measure: str | None = None,
+         selected: tuple[str, ...] = ()) -> list:
+    """The page's content for what `collect` returned (a pure function of its arguments)."""
+    measure = _measure(measure)
+    children = [
+        page_header(t("outcomes.title", lang), t("outcomes.lede", lang)),
+        kpi_grid(kpi_cards(figures["kpis"], lang, k)),
+        _row((html.Div(map_section(figures, lang, k, measure, selected),
+                       id=ids.OUTCOMES_MAP_SLOT), "col-xl-7"),
+             (html.Div([_breakdown_card(figures, "status", lang),
+                        _edition_card(figures, lang)],
+                       className="d-flex flex-column gap-3"), "col-xl-5")),
+        section_title(t("outcomes.breakdown.section", lang), id="outcomes-breakdown-section"),
+        _row((_breakdown_card(figures, "tech_type", lang), "col-lg-6"),
+             (_breakdown_card(figures, "cause", lang), "col-lg-6")),
+        section_title(t("outcomes.quality.section", lang), id="outcomes-quality-section"),
+        _row((_satisfaction_card(figures, lang, k), "col-lg-6"),
+             (_in_use_card(figures, lang, k), "col-lg-6")),
+    ]
+    if figures.get("projects") is not None:
+        children.append(projects_section(figures["projects"], lang))
+    children.append(export_bar(lang))
+    for child in children:
+        if isinstance(child, html.H2):
+            child.style = SECTION_STYLE
+    return children
+
+
+def _row(*cells) -> html.Div:
+    columns = []
+    for card, width in cells:
+        columns.append(html.Div(card, className=f"col-12 {width}"))
+    return html.Div(columns, className=ROW)
+
+
+# ---- formatting ------------------------------------------------------------------------------
+
+def _label(kind: str, value: str, lang: str) -> str:
+    key = {"status": "outcomes.status", "tech_type": "outcomes.tech",
+           "cause": "outcomes.cause"}[kind]
+    try:
+        return t(f"{key}.{value}", lang)
+    except KeyError:
+        return str(value)
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def rate_text(rate: float | None, n, lang: str, k: int, *, hidden: bool = False) -> str:
+    """"81 % (n = 47)"; with ", estimation fragile" under 5 answers; "< K" when hidden."""
+    if hidden:
+        return suppressed_text(k)
+    if _missing(rate) or _missing(n) or not n:
+        return MISSING
+    text = t("outcomes.rate_n", lang, rate=fmt_pct(rate, lang), n=fmt_int(n, lang))
+    return f"{text}, {t('outcomes.fragile', lang)}" if int(n) < FRAGILE_MIN else text
+
+
+def _count_text(value, lang: str, k: int) -> str:
+    return suppressed_text(k) if _missing(value) else fmt_int(value, lang)
+
+
+# ---- KPI cards -------------------------------------------------------------------------------
+
+def _with_detail(card: html.Div, detail: str) -> html.Div:
+    card.children[2] = html.Div(detail, className="kpi-detail")
+    return card
+
+
+def kpi_cards(kpis: dict, lang: str, k: int) -> list:
+    hidden = set(kpis.get("suppressed") or [])
+    fragile = kpis.get("fragile") or {}
+    fragile_text = f" · {t('outcomes.fragile', lang)}"
+    cards = [
+        kpi_card("projects", t("outcomes.kpi.projects", lang), fmt_int(kpis["projects"], lang),
+                 detail=t("outcomes.kpi.projects.detail", lang,
+                          in_progress=fmt_int(kpis["in_progress"], lang),
+                          abandoned=fmt_int(kpis["abandoned"], lang)), lang=lang),
+        kpi_card("organisations", t("outcomes.kpi.organisations", lang),
+                 fmt_int(kpis["organisations"], lang),
+                 detail=t("outcomes.kpi.organisations.detail", lang), lang=lang),
+        kpi_card("delivered", t("outcomes.kpi.delivered", lang),
+                 fmt_int(kpis["delivered"], lang),
+                 detail=t("outcomes.kpi.delivered.detail", lang,
+                          n=fmt_int(kpis["delivery_n"], lang)), lang=lang),
+    ]
+    if kpis["delivery_n"]:
+        detail = t("outcomes.kpi.delivery_rate.detail", lang, n=fmt_int(kpis["delivery_n"], lang))
+        if fragile.get("delivery_rate_pct"):
+            detail += fragile_text
+        cards.append(kpi_card("delivery-rate", t("outcomes.kpi.delivery_rate", lang),
+                              fmt_pct(kpis["delivery_rate_pct"], lang), detail=detail,
+                              lang=lang))
+    else:
+        cards.append(kpi_card("delivery-rate", t("outcomes.kpi.delivery_rate", lang), MISSING,
+                              detail=t("outcomes.kpi.no_finished", lang), lang=lang))
+    cards.append(_in_use_kpi(kpis, lang, k, hidden, fragile_text))
+    cards.append(_satisfaction_kpi(kpis, lang, k, hidden, fragile_text))
+    if "beneficiaries_reached" in hidden:
+        cards.append(_with_detail(
+            kpi_card("beneficiaries", t("outcomes.kpi.beneficiaries", lang), "", k=k,
+                     lang=lang, suppressed=True), t("outcomes.kpi.hidden_orgs", lang, k=k)))
+    else:
+        cards.append(kpi_card("beneficiaries", t("outcomes.kpi.beneficiaries", lang),
+                              fmt_int(kpis["beneficiaries_reached"], lang),
+                              detail=t("outcomes.kpi.beneficiaries.detail", lang), lang=lang))
+    mentors = fmt_int(kpis["mentors"], lang)
+    if "students" in hidden:
+        cards.append(_with_detail(
+            kpi_card("students", t("outcomes.kpi.students", lang), "", k=k, lang=lang,
+                     suppressed=True),
+            t("outcomes.kpi.students.hidden", lang, k=k, mentors=mentors)))
+    else:
+        cards.append(kpi_card("students", t("outcomes.kpi.students", lang),
+                              fmt_int(kpis["students"], lang),
+                              detail=t("outcomes.kpi.students.detail", lang, mentors=mentors),
+                              lang=lang))
+    return cards
+
+
+def _in_use_kpi(kpis: dict, lang: str, k: int, hidden: set, fragile_text: str) -> html.Div:
+    label = t("outcomes.kpi.in_use", lang)
+    if "in_use_rate_pct" in hidden:
+        return _with_detail(kpi_card("in-use", label, "", k=k, lang=lang, suppressed=True),
+                            t("outcomes.kpi.hidden_orgs", lang, k=k))
+    if not kpis["in_use_n"]:
+        return kpi_card("in-use", label, MISSING, detail=t("outcomes.kpi.no_answer", lang),
+                        lang=lang)
+    detail = t("outcomes.kpi.in_use.detail", lang,
+               partial=fmt_pct(kpis["in_use_partial_pct"], lang),
+               n=fmt_int(kpis["in_use_n"], lang))
+    if (kpis.get("fragile") or {}).get("in_use_rate_pct"):
+        detail += fragile_text
+    return kpi_card("in-use", label, fmt_pct(kpis["in_use_rate_pct"], lang), detail=detail,
+                    lang=lang)
+
+
+def _satisfaction_kpi(kpis: dict, lang: str, k: int, hidden: set,
+                      fragile_text: str) -> html.Div:
+    label = t("outcomes.kpi.satisfaction", lang)
+    if "mean_satisfaction" in hidden:
+        return _with_detail(kpi_card("satisfaction", label, "", k=k, lang=lang,
+                                     suppressed=True), t("outcomes.kpi.hidden_orgs", lang, k=k))
+    if not kpis["satisfaction_n"]:
+        return kpi_card("satisfaction", label, MISSING,
+                        detail=t("outcomes.kpi.no_answer", lang), lang=lang)
+    detail = t("outcomes.kpi.satisfaction.detail", lang, n=fmt_int(kpis["satisfaction_n"], lang))
+    if (kpis.get("fragile") or {}).get("mean_satisfaction"):
+        detail += fragile_text
+    value = t("outcomes.kpi.satisfaction.value", lang,
+              mean=fmt_decimal(kpis["mean_satisfaction"], lang))
+    return kpi_card("satisfaction", label, value, detail=detail, lang=lang)
+
+
+# ---- the map ---------------------------------------------------------------------------------
+
+def _region_frame(regions: pd.DataFrame) -> pd.DataFrame:
+    frame = regions.copy()
+    frame["decided"] = (frame["delivered"].astype("Int64")
+                        + frame["abandoned"].astype("Int64"))
+    return frame
+
+
+def _hidden(regions: pd.DataFrame, column: str) -> pd.Series:
+    mask = regions.attrs.get("suppressed_mask")
+    if mask is None or column not in mask.columns:
+        return pd.Series(False, index=regions.index)
+    return mask[column].reindex(regions.index).fillna(False).astype(bool)
+
+
+def _measure_label(measure: str, lang: str) -> str:
+    return t(f"outcomes.measure.{measure}", lang)
+
+
+def map_table(regions: pd.DataFrame, lang: str, k: int) -> pd.DataFrame:
+    """The 18 regions and their figures, hidden cells as "< K": the map's table view."""
+    frame = _region_frame(regions)
+    in_use_hidden = _hidden(regions, "in_use_rate_pct")
+    return pd.DataFrame({
+        t("outcomes.col.region", lang): frame["region_name"].tolist(),
+        t("outcomes.col.projects", lang): frame["projects"].astype("int64").tolist(),
+        t("outcomes.col.delivered", lang): frame["delivered"].astype("int64").tolist(),
+        t("outcomes.col.abandoned", lang): frame["abandoned"].astype("int64").tolist(),
+        t("outcomes.col.delivery_rate", lang): [
+            rate_text(rate, n, lang, k) for rate, n in zip(frame["delivery_rate_pct"],
+                                                          frame["decided"])],
+        t("outcomes.col.in_use_rate", lang): [
+            rate_text(rate, n, lang, k, hidden=hidden) for rate, n, hidden in
+            zip(frame["in_use_rate_pct"], frame["in_use_answers"], in_use_hidden)],
+        t("outcomes.col.beneficiaries", lang): [
+            _count_text(v, lang, k) for v in frame["beneficiaries_reached"]],
+        t("outcomes.col.students", lang): [_count_text(v, lang, k) for v in frame["students"]],
+        t("outcomes.col.mentors", lang): frame["mentors"].astype("int64").tolist(),
+    })
+
+
+def map_figure(regions: pd.DataFrame, lang: str, k: int, measure: str = DEFAULT_MEASURE,
+               selected: tuple[str, ...] = ()) -> go.Figure:
+    column, n_column, percent = MEASURES[measure]
+    frame = _region_frame(regions)
+    hidden = _hidden(regions, column) if percent else pd.Series(False, index=frame.index)
+    values, labels, hovers = [], [], []
+    in_use_hidden = _hidden(regions, "in_use_rate_pct")
+    for i, row in enumerate(frame.itertuples(index=False)):
+        value = getattr(row, column)
+        n = getattr(row, n_column) if n_column else None
+        if percent and (_missing(value) or bool(hidden.iloc[i])):
+            values.append(None)
+            labels.append("")
+        else:
+            values.append(float(value))
+            if percent:
+                labels.append(fmt_pct(value, lang) + ("*" if int(n) < FRAGILE_MIN else ""))
+            else:
+                labels.append(fmt_int(value, lang) if value else "")
+        lines = [f"<b>{row.region_name}</b>",
+                 f"{t('outcomes.col.projects', lang)}{colon(lang)}{fmt_int(row.projects, lang)}",
+                 f"{t('outcomes.col.delivered', lang)}{colon(lang)}"
+                 f"{fmt_int(row.delivered, lang)}",
+                 f"{t('outcomes.col.delivery_rate', lang)}{colon(lang)}"
+                 f"{rate_text(row.delivery_rate_pct, row.decided, lang, k)}",
+                 f"{t('outcomes.col.in_use_rate', lang)}{colon(lang)}"
+                 + (t("outcomes.map.hidden", lang, k=k) if in_use_hidden.iloc[i] else
+                    rate_text(row.in_use_rate_pct, row.in_use_answers, lang, k))]
+        bold = {"projects": 1, "delivery": 3, "in_use": 4}[measure]
+        lines[bold] = f"<b>{lines[bold]}</b>"
+        hovers.append("<br>".join(lines))
+    data = pd.DataFrame({"region_code": frame["region_code"], "value": values,
+                         "hover": hovers, "label": labels})
+    return region_map(data, lang, colorbar_title=_measure_label(measure, lang), percent=percent,
+                      selected=selected)
+
+
+def map_summary(figures: dict, lang: str, k: int, measure: str) -> str:
+    regions = _region_frame(figures["regions"])
+    column, n_column, percent = MEASURES[measure]
+    label = _measure_label(measure, lang)
+    covered = int((regions["projects"] > 0).sum())
+    shown = regions[regions[column].notna() & ~_hidden(figures["regions"], column)] \
+        if percent else regions[regions[column] > 0]
+    if shown.empty:
+        return t("outcomes.map.summary_none", lang, measure=label)
+    if percent:
+        # A leading rate on a handful of projects says little: rank the solid ones first.
+        shown = shown.assign(solid=shown[n_column].astype(int) >= FRAGILE_MIN)
+        ranked = shown.sort_values(["solid", column, n_column, "region_code"],
+                                   ascending=[False, False, False, True]).head(3)
+        top = ", ".join(f"{row.region_name} ({rate_text(getattr(row, column), getattr(row, n_column), lang, k)})"
+                        for row in ranked.itertuples(index=False))
+    else:
+        ranked = shown.sort_values([column, "region_code"], ascending=[False, True]).head(3)
+        top = ", ".join(f"{row.region_name} ({fmt_int(getattr(row, column), lang)})"
+                        for row in ranked.itertuples(index=False))
+    return t("outcomes.map.summary", lang,
+             regions=tn("outcomes.count.regions", covered, lang), measure=label, top=top)
+
+
+def measure_selector(measure: str, lang: str) -> html.Div:
+    buttons = [html.Button(
+        _measure_label(name, lang), type="button", n_clicks=0,
+        id={"type": ids.OUTCOMES_MEASURE, "measure": name}, role="radio",
+        **{"aria-checked": "true" if name == measure else "false"},
+        className="btn btn-sm " + ("btn-primary" if name == measure else "btn-outline-primary"))
+        for name in MEASURES]
+    return html.Div(role="radiogroup", **{"aria-label": t("outcomes.map.measure", lang)},
+                    className="d-flex flex-wrap align-items-center gap-2 mb-2", children=[
+                        html.Span(t("outcomes.map.measure", lang) + colon(lang).rstrip(),
+                                  className="text-muted small me-1"),
+                        *buttons])
+
+
+def map_section(figures: dict, lang: str, k: int, measure: str, selected: tuple[str, ...]):
+    card = map_card(ids.OUTCOMES_MAP,
+                    map_figure(figures["regions"], lang, k, measure, selected), lang,
+                    title=t("outcomes.map.title", lang),
+                    summary=map_summary(figures, lang, k, measure),
+                    table=map_table(figures["regions"], lang, k),
+                    note=t("outcomes.map.note", lang))
+    card.children.insert(2, measure_selector(measure, lang))
+    return card
+
+
+# ---- breakdowns ------------------------------------------------------------------------------
+
+BREAKDOWNS = {  # dimension -> (graph id, title key, column key)
+    "status": (ids.OUTCOMES_STATUS, "outcomes.status.title", "outcomes.col.status"),
+    "tech_type": (ids.OUTCOMES_TECH, "outcomes.tech.title", "outcomes.col.tech_type"),
+    "cause": (ids.OUTCOMES_CAUSE, "outcomes.cause.title", "outcomes.col.cause"),
+}
+
+
+def _breakdown_card(figures: dict, dim: str, lang: str):
+    graph_id, title_key, column_key = BREAKDOWNS[dim]
+    frame = figures[f"by_{dim}"].copy()
+    frame["label"] = [_label(dim, v, lang) for v in frame[dim]]
+    total = int(frame["projects"].sum())
+    if not total:
+        figure, summary = empty(t("outcomes.empty", lang), lang), t("outcomes.empty", lang)
+    else:
+        figure = bar(frame, "label", "projects", lang, horizontal=True)
+        figure.update_layout(height=max(220, 30 * len(frame) + 50))
+        figure.update_xaxes(tickformat=",d", showticklabels=False, showgrid=False)
+        if dim == "status":
+            colours = {"delivered": "#009E73", "abandoned": "#D55E00"}
+            figure.update_traces(marker_color=[colours.get(v, PALETTE[0]) for v in frame[dim]])
+        top = frame.sort_values("projects", ascending=False, kind="stable").iloc[0]
+        summary = t("outcomes.breakdown.summary", lang,
+                    projects=tn("outcomes.count.projects", total, lang), top=top["label"],
+                    count=tn("outcomes.count.projects", int(top["projects"]), lang))
+    table = pd.DataFrame({t(column_key, lang): frame["label"].tolist(),
+                          t("outcomes.col.projects", lang):
+                              frame["projects"].astype("int64").tolist()})
+    return chart_card(graph_id, figure, lang, title=t(title_key, lang), summary=summary,
+                      table=table)
+
+
+def _edition_card(figures: dict, lang: str):
+    frame = figures["by_edition"]
+    total = int(frame["projects"].sum()) if len(frame) else 0
+    if not total:
+        figure, summary = empty(t("outcomes.empty", lang), lang), t("outcomes.empty", lang)
+    else:
+        figure = bar(frame, "edition", "projects", lang)
+        figure.update_layout(height=260)
+        figure.update_xaxes(tickvals=frame["edition"].tolist(), tickangle=0,
+                            ticktext=[e.replace("-", "-<br>", 1) for e in frame["edition"]])
+        figure.update_yaxes(tickformat=",d", showticklabels=False, showgrid=False)
+        top = frame.sort_values("projects", ascending=False, kind="stable").iloc[0]
+        summary = t("outcomes.edition.summary", lang,
+                    projects=tn("outcomes.count.projects", total, lang),
+                    first=frame["edition"].iloc[0], last=frame["edition"].iloc[-1],
+                    top=top["edition"],
+                    count=tn("outcomes.count.projects", int(top["projects"]), lang))
+    table = pd.DataFrame({t("outcomes.col.edition", lang): frame["edition"].tolist(),
+                          t("outcomes.col.projects", lang):
+                              frame["projects"].astype("int64").tolist()})
+    return chart_card(ids.OUTCOMES_EDITION, figure, lang, title=t("outcomes.edition.title", lang),
+                      summary=summary, table=table)
+
+
+# ---- satisfaction and use by tech type -------------------------------------------------------
+
+def _tech_axis_label(tech: str, n, hidden: bool, lang: str, k: int) -> str:
+    if hidden:
+        return f"{_label('tech_type', tech, lang)} ({t('outcomes.hidden', lang)})"
+    return f"{_label('tech_type', tech, lang)} (n = {fmt_int(0 if _missing(n) else n, lang)})"
+
+
+def satisfaction_figure(frame: pd.DataFrame, lang: str, k: int) -> go.Figure:
+    answered = frame[(frame["suppressed"]) | (frame["satisfaction_n"].fillna(0) > 0)]
+    if answered.empty:
+        return empty(t("outcomes.satisfaction.empty", lang), lang)
+    labels, values, colours, texts = [], [], [], []
+    for row in answered.itertuples(index=False):
+        hidden = bool(row.suppressed)
+        labels.append(_tech_axis_label(row.tech_type, row.satisfaction_n, hidden, lang, k))
+        if hidden:
+            values.append(0)
+            colours.append(FRAGILE_COLOUR)
+            texts.append(suppressed_text(k))
+            continue
+        weak = int(row.satisfaction_n) < FRAGILE_MIN
+        values.append(float(row.mean_satisfaction))
+        colours.append(FRAGILE_COLOUR if weak else PALETTE[0])
+        text = fmt_decimal(row.mean_satisfaction, lang)
+        texts.append(f"{text} · {t('outcomes.fragile_short', lang)}" if weak else text)
+    figure = go.Figure(go.Bar(
+        x=values, y=labels, orientation="h", marker_color=colours, text=texts,
+        textposition="outside", cliponaxis=False, showlegend=False,
+        hovertemplate="%{y}" + colon(lang) + "%{text}<extra></extra>"))
+    styled(figure, lang, height=max(240, 34 * len(labels) + 60))
+    figure.update_xaxes(range=[0, 6.4], tickvals=[1, 2, 3, 4, 5], showgrid=True,
+                        gridcolor="#e5e7eb")
+    figure.update_yaxes(autorange="reversed", showgrid=False, type="category")
+    return figure
+
+
+def _by_tech_summary(frame: pd.DataFrame, n_column: str, item, lang: str) -> str | None:
+    """"A 4,2 (n = 9) ; B 3,8 (n = 5). 2 autres types ont moins de 5 réponses : estimation
+    fragile." The solid figures in the frame's order; the fragile and the hidden ones are
+    counted, not listed."""
+    solid, fragile, hidden = [], 0, 0
+    for row in frame.itertuples(index=False):
+        n = getattr(row, n_column)
+        if row.suppressed:
+            hidden += 1
+        elif not _missing(n) and 0 < int(n) < FRAGILE_MIN:
+            fragile += 1
+        elif not _missing(n) and int(n) >= FRAGILE_MIN:
+            solid.append(row)
+    if not (solid or fragile or hidden):
+        return None
+    sentences = [_semicolons(lang).join(item(row) for row in solid)] if solid else []
+    if fragile:
+        key = "outcomes.count.types" if solid else "outcomes.count.types_all"
+        sentences.append(t("outcomes.fragile_count", lang, types=tn(key, fragile, lang)))
+    if hidden:
+        sentences.append(t("outcomes.hidden_count", lang, types=tn("outcomes.count.hidden",
+                                                                   hidden, lang)))
+    return ". ".join(sentence.rstrip(".") for sentence in sentences) + "."
+
+
+def _semicolons(lang: str) -> str:
+    """French puts a (no-break) space before a semicolon."""
+    return "\u00a0; " if lang == "fr" else "; "
+
+
+def _satisfaction_card(figures: dict, lang: str, k: int):
+    frame = figures["satisfaction"]
+    ranked = frame.sort_values("mean_satisfaction", ascending=False, kind="stable")
+    items = _by_tech_summary(ranked, "satisfaction_n", lambda row: t(
+        "outcomes.satisfaction.item", lang, tech=_label("tech_type", row.tech_type, lang),
+        mean=fmt_decimal(row.mean_satisfaction, lang), n=fmt_int(row.satisfaction_n, lang)),
+        lang)
+    summary = (t("outcomes.satisfaction.summary", lang, items=items) if items
+               else t("outcomes.satisfaction.empty", lang))
+    table = pd.DataFrame({
+        t("outcomes.col.tech_type", lang): [_label("tech_type", v, lang)
+                                            for v in frame["tech_type"]],
+        t("outcomes.col.projects", lang): frame["projects"].astype("int64").tolist(),
+        t("outcomes.col.answers", lang): [suppressed_text(k) if hidden else fmt_int(n, lang)
+                                          for n, hidden in zip(frame["satisfaction_n"],
+                                                               frame["suppressed"])],
+        t("outcomes.col.mean_satisfaction", lang): [
+            suppressed_text(k) if hidden else
+            (MISSING if _missing(mean) else fmt_decimal(mean, lang)
+             + (f" ({t('outcomes.fragile', lang)})" if int(n) < FRAGILE_MIN else ""))
+            for mean, n, hidden in zip(frame["mean_satisfaction"], frame["satisfaction_n"],
+                                       frame["suppressed"])],
+    })
+    return chart_card(ids.OUTCOMES_SATISFACTION_TECH, satisfaction_figure(frame, lang, k), lang,
+                      title=t("outcomes.satisfaction.title", lang), summary=summary,
+                      table=table, note=t("outcomes.satisfaction.note", lang))
+
+
+def in_use_figure(frame: pd.DataFrame, lang: str, k: int) -> go.Figure:
+    answered = frame[(frame["suppressed"]) | (frame["in_use_answers"].fillna(0) > 0)]
+    if answered.empty:
+        return empty(t("outcomes.in_use.empty", lang), lang)
+    suffix = percent_suffix(lang)
+    labels, yes, partial, texts, weak_rows = [], [], [], [], []
+    for row in answered.itertuples(index=False):
+        hidden = bool(row.suppressed)
+        labels.append(_tech_axis_label(row.tech_type, row.in_use_answers, hidden, lang, k))
+        if hidden:
+            yes.append(0)
+            partial.append(0)
+            texts.append(suppressed_text(k))
+            weak_rows.append(False)
+            continue
+        n = int(row.in_use_answers)
+        weak = n < FRAGILE_MIN
+        yes.append(row.in_use_yes * 100.0 / n)
+        partial.append(row.in_use_partial * 100.0 / n)
+        texts.append(fmt_pct(row.in_use_rate_pct, lang)
+                     + (f" · {t('outcomes.fragile_short', lang)}" if weak else ""))
+        weak_rows.append(weak)
+    figure = go.Figure()
+    # The legend's own entries: the bars' colours vary (fragile ones are grey).
+    for name, colour, pattern in ((t("outcomes.in_use.yes", lang), YES_COLOUR, ""),
+                                  (t("outcomes.in_use.partial", lang), PARTIAL_COLOUR, "/")):
+        figure.add_trace(go.Bar(x=[None], y=[None], orientation="h", name=name,
+                                marker={"color": colour, "pattern": {"shape": pattern}},
+                                hoverinfo="skip", showlegend=True))
+    figure.add_trace(go.Bar(
+        x=yes, y=labels, orientation="h", name=t("outcomes.in_use.yes", lang),
+        showlegend=False,
+        marker_color=[FRAGILE_COLOUR if weak else YES_COLOUR for weak in weak_rows],
+        hovertemplate="%{y}<br>" + t("outcomes.in_use.yes", lang) + colon(lang)
+                      + f"%{{x:.0f}}{suffix}<extra></extra>"))
+    figure.add_trace(go.Bar(
+        x=partial, y=labels, orientation="h", name=t("outcomes.in_use.partial", lang),
+        showlegend=False,
+        marker={"color": PARTIAL_COLOUR, "pattern": {"shape": "/", "fgcolor": "#ffffff",
+                                                     "size": 6}},
+        hovertemplate="%{y}<br>" + t("outcomes.in_use.partial", lang) + colon(lang)
+                      + f"%{{x:.0f}}{suffix}<extra></extra>"))
+    # The rates as text after each stack (a bar's own text breaks on a zero-width bar).
+    figure.add_trace(go.Scatter(
+        x=[a + b + 2 for a, b in zip(yes, partial)], y=labels, mode="text", text=texts,
+        textposition="middle right", cliponaxis=False, hoverinfo="skip", showlegend=False,
+        textfont={"size": 12}))
+    styled(figure, lang, height=max(260, 34 * len(labels) + 80))
+    figure.update_layout(barmode="stack", showlegend=True, margin={"t": 40},
+                         legend={"traceorder": "normal"})
+    figure.update_xaxes(range=[0, 142], tickvals=[0, 25, 50, 75, 100],
+                        ticktext=[fmt_pct(v, lang) for v in (0, 25, 50, 75, 100)],
+                        showgrid=True, gridcolor="#e5e7eb")
+    figure.update_yaxes(autorange="reversed", showgrid=False, type="category")
+    return figure
+
+
+def _in_use_card(figures: dict, lang: str, k: int):
+    frame = figures["in_use"]
+    ranked = frame.sort_values("in_use_rate_pct", ascending=False, kind="stable")
+    items = _by_tech_summary(ranked, "in_use_answers", lambda row: t(
+        "outcomes.in_use.item", lang, tech=_label("tech_type", row.tech_type, lang),
+        rate=fmt_pct(row.in_use_rate_pct, lang), n=fmt_int(row.in_use_answers, lang)), lang)
+    summary = (t("outcomes.in_use.summary", lang, items=items) if items
+               else t("outcomes.in_use.empty", lang))
+    table = pd.DataFrame({
+        t("outcomes.col.tech_type", lang): [_label("tech_type", v, lang)
+                                            for v in frame["tech_type"]],
+        t("outcomes.col.answers", lang): [_count_text(v, lang, k) for v in frame["in_use_answers"]],
+        t("outcomes.col.in_use_yes", lang): [_count_text(v, lang, k) for v in frame["in_use_yes"]],
+        t("outcomes.col.in_use_partial", lang): [_count_text(v, lang, k)
+                                                 for v in frame["in_use_partial"]],
+        t("outcomes.col.in_use_rate", lang): [
+            rate_text(rate, n, lang, k, hidden=hidden) for rate, n, hidden in
+            zip(frame["in_use_rate_pct"], frame["in_use_answers"], frame["suppressed"])],
+    })
+    return chart_card(ids.OUTCOMES_IN_USE_TECH, in_use_figure(frame, lang, k), lang,
+                      title=t("outcomes.in_use.title", lang), summary=summary, table=table,
+                      note=t("outcomes.in_use.note", lang))
+
+
+# ---- the projects, one by one (staff only) ---------------------------------------------------
+
+GRID_LOCALE_FR = {  # AG Grid's own texts, in French (its default is English)
+    "page": "Page", "of": "sur", "to": "à", "more": "plus", "next": "Suivante",
+    "last": "Dernière", "first": "Première", "previous": "Précédente",
+    "pageSizeSelectorLabel": "Lignes par page :", "loadingOoo": "Chargement…",
+    "noRowsToShow": "Aucun projet", "filterOoo": "Filtrer…", "searchOoo": "Rechercher…",
+    "equals": "Égal à", "notEqual": "Différent de", "blank": "Vide", "notBlank": "Non vide",
+    "empty": "Choisir…", "lessThan": "Inférieur à", "greaterThan": "Supérieur à",
+    "lessThanOrEqual": "Inférieur ou égal à", "greaterThanOrEqual": "Supérieur ou égal à",
+    "inRange": "Entre", "inRangeStart": "De", "inRangeEnd": "À", "contains": "Contient",
+    "notContains": "Ne contient pas", "startsWith": "Commence par", "endsWith": "Finit par",
+    "andCondition": "ET", "orCondition": "OU", "applyFilter": "Appliquer",
+    "resetFilter": "Réinitialiser", "clearFilter": "Effacer", "cancelFilter": "Annuler",
+    "ariaFilterInput": "Saisie du filtre", "ariaFilterValue": "Valeur du filtre",
+    "ariaPageSizeSelectorLabel": "Lignes par page", "ariaRowSelect": "Sélectionner la ligne",
+    "sortAscending": "Tri croissant", "sortDescending": "Tri décroissant",
+}
+
+
+def projects_rows(projects: pd.DataFrame, lang: str) -> list[dict]:
+    """The grid's rows: labels in the language, answers as words, numbers as numbers."""
+    answers = {"oui": t("outcomes.in_use.yes", lang),
+               "partiellement": t("outcomes.in_use.partial", lang),
+               "non": t("outcomes.in_use.no", lang)}
+    rows = []
+    for row in projects.itertuples(index=False):
+        rows.append({
+            "project_id": row.project_id, "title": row.title, "organisation": row.organisation,
+            "school": None if _missing(row.school) else row.school,
+            "region": row.region_name, "edition": row.edition,
+            "tech_type": _label("tech_type", row.tech_type, lang),
+            "status": _label("status", row.status, lang),
+            "satisfaction": None if _missing(row.end_satisfaction) else int(row.end_satisfaction),
+            "in_use": answers.get(row.six_months_in_use) if not _missing(row.six_months_in_use)
+            else None,
+        })
+    return rows
+
+
+def projects_section(projects: pd.DataFrame, lang: str) -> html.Section:
+    import dash_ag_grid as dag
+
+    columns = [
+        {"field": "title", "headerName": t("outcomes.grid.title", lang), "minWidth": 190,
+         "flex": 2, "pinned": "left"},
+        {"field": "organisation", "headerName": t("outcomes.grid.organisation", lang),
+         "minWidth": 160, "flex": 2},
+        {"field": "school", "headerName": t("outcomes.grid.school", lang), "minWidth": 150,
+         "flex": 2},
+        {"field": "region", "headerName": t("outcomes.grid.region", lang), "minWidth": 140,
+         "flex": 1},
+        {"field": "edition", "headerName": t("outcomes.grid.edition", lang), "width": 110,
+         "sort": "desc"},
+        {"field": "tech_type", "headerName": t("outcomes.grid.tech_type", lang),
+         "minWidth": 140, "flex": 1},
+        {"field": "status", "headerName": t("outcomes.grid.status", lang), "width": 115},
+        {"field": "satisfaction", "headerName": t("outcomes.grid.satisfaction", lang),
+         "width": 125, "filter": "agNumberColumnFilter", "type": "rightAligned"},
+        {"field": "in_use", "headerName": t("outcomes.grid.in_use", lang), "width": 125},
+    ]
+    grid_options = {"pagination": True, "paginationPageSize": 15,
+                    "paginationPageSizeSelector": [15, 50, 200], "animateRows": False,
+                    "enableCellTextSelection": True, "ensureDomOrder": True}
+    if lang == "fr":
+        grid_options["localeText"] = GRID_LOCALE_FR
+    grid = dag.AgGrid(
+        id=ids.OUTCOMES_PROJECTS_GRID, rowData=projects_rows(projects, lang),
+        columnDefs=columns, getRowId="params.data.project_id",
+        defaultColDef={"sortable": True, "filter": True, "floatingFilter": True,
+                       "resizable": True, "suppressHeaderMenuButton": True,
+                       "wrapHeaderText": True, "autoHeaderHeight": True},
+        dashGridOptions=grid_options, style={"height": "560px", "width": "100%"})
+    return html.Section(className="chart-card mb-3",
+                        **{"aria-labelledby": ids.OUTCOMES_PROJECTS_TITLE}, children=[
+        html.H2(t("outcomes.projects.title", lang), id=ids.OUTCOMES_PROJECTS_TITLE,
+                className="chart-title"),
+        html.P(t("outcomes.projects.detail", lang,
+                 projects=tn("outcomes.count.projects", len(projects), lang)),
+               className="chart-summary"),
+        grid])
+
+
+# ---- exports ---------------------------------------------------------------------------------
+
+def export_bar(lang: str) -> html.Section:
+    buttons = [html.Button(t(f"outcomes.export.{fmt}", lang), type="button", n_clicks=0,
+                           id={"type": ids.OUTCOMES_EXPORT, "format": fmt},
+                           className="btn btn-sm btn-outline-secondary")
+               for fmt in EXPORT_FORMATS]
+    return html.Section(
+        className="summary-card d-flex flex-wrap align-items-center gap-3 mt-2",
+        **{"aria-labelledby": "outcomes-export-title"}, children=[
+            html.Div([html.H2(t("outcomes.export.title", lang), id="outcomes-export-title",
+                              className="chart-title mb-0"),
+                      html.Span(t("outcomes.export.detail", lang),
+                                className="text-muted small")],
+                     className="me-auto"),
+            html.Div(buttons, className="d-flex gap-2", role="group",
+                     **{"aria-label": t("outcomes.export.title", lang)})])

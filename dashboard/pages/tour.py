@@ -1,0 +1,1000 @@
+"""Tour de France: events, places and people reached, the map of the regions, the cumulative
+timeline, the conversion of reached schools into projects, and the guide.
+
+The layout is a skeleton; `render` fills it from the URL (filters, language, the map's
+measure `?measure=attendees`), so every view can be bookmarked. `collect` runs the queries of
+`dashboard.queries.reach` and `dashboard.queries.guide` for a selection and a scope; `body` is a
+pure function of what `collect` returns: the tests call it without a browser.
+
+A click on a region of the map writes `?region=<code>` to the URL (the shell then sets the
+region dropdown), and a click on the only region selected removes that filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import dash
+import pandas as pd
+import plotly.graph_objects as go
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+
+from dashboard import ids
+from dashboard.components.kpi import kpi_card, kpi_grid
+from dashboard.components.page import page_error, page_header, section_title
+from dashboard.components.table_toggle import chart_card
+from dashboard.figures import (
+    FRAGILE_COLOUR, MUTED_COLOUR, PALETTE, TEXT_COLOUR, bar, colon, empty, styled,
+)
+from dashboard.i18n import fmt_date, fmt_int, fmt_pct, register, t, tn
+from dashboard.maps import map_card, region_map, search_for_click
+from dashboard.pages import context, with_params
+
+log = logging.getLogger(__name__)
+
+MEASURES = {  # URL value -> column of reach.export_table
+    "events": "events", "attendees": "attendees", "students": "students_attending",
+    "schools": "schools_reached", "guide": "guide_copies",
+}
+DEFAULT_MEASURE = "events"
+MEASURE_PARAM = "measure"
+EVENT_TYPES = ("conference", "workshop", "hackathon", "forum", "webinar")
+CHANNELS = ("download", "print", "event", "partner_mailing")
+FRAGILE_MIN = 5  # a share of fewer than 5 schools or organisations is flagged as fragile
+EXPORT_FORMATS = ("csv", "csv-fr", "xlsx")
+GUIDE_COLOUR = "#E69F00"
+STAGE_COLOURS = ("#08519c", "#3182bd", "#6baed6", "#009E73")
+SECTION_STYLE = {"fontSize": "1.3rem", "fontWeight": 700, "color": "#14213d",
+                 "margin": "2rem 0 0.9rem"}
+ROW = "row g-3 mb-3 align-items-start"
+
+dash.register_page(
+    __name__, path="/tour", order=1, name="Tour de France", nav_key="tour.nav",
+    title="Tour de France · Latitudes Impact",
+    description="Les événements du Tour de France de Latitudes, leur public et le guide.",
+)
+
+register({
+    "tour.nav": {"fr": "Tour de France", "en": "Tour de France"},
+    "tour.title": {"fr": "Le Tour de France", "en": "The Tour de France"},
+    "tour.lede": {
+        "fr": "Les événements du programme dans les régions, le public rencontré, les projets "
+              "qui ont suivi et la diffusion du guide.",
+        "en": "The programme's events in the regions, the people met, the projects that "
+              "followed and the reach of the guide."},
+    # KPI cards
+    "tour.kpi.events": {"fr": "Événements", "en": "Events"},
+    "tour.kpi.events.detail": {"fr": "conférences, ateliers, hackathons, forums et webinaires",
+                               "en": "conferences, workshops, hackathons, forums and webinars"},
+    "tour.kpi.regions": {"fr": "Régions couvertes", "en": "Regions covered"},
+    "tour.kpi.regions.detail": {"fr": "régions avec au moins un événement",
+                                "en": "regions with at least one event"},
+    "tour.kpi.cities": {"fr": "Villes", "en": "Cities"},
+    "tour.kpi.cities.detail": {"fr": "villes où le Tour s'est arrêté",
+                               "en": "cities where the Tour stopped"},
+    "tour.kpi.schools": {"fr": "Écoles touchées", "en": "Schools reached"},
+    "tour.kpi.schools.detail": {"fr": "écoles distinctes nommées sur un événement",
+                                "en": "distinct schools named on an event"},
+    "tour.kpi.attendees": {"fr": "Participants", "en": "Attendees"},
+    "tour.kpi.attendees.detail": {"fr": "participations cumulées aux événements",
+                                  "en": "total attendance at events"},
+    "tour.kpi.students": {"fr": "Étudiants présents", "en": "Students attending"},
+    "tour.kpi.students.detail": {"fr": "participations d'étudiants aux événements",
+                                 "en": "student attendance at events"},
+    "tour.kpi.organisations": {"fr": "Organisations présentes", "en": "Organisations attending"},
+    "tour.kpi.organisations.detail": {"fr": "participations de structures de l'ESS",
+                                      "en": "attendance of SSE organisations"},
+    "tour.kpi.guide": {"fr": "Guide diffusé", "en": "Guide distributed"},
+    "tour.kpi.guide.detail": {"fr": "exemplaires et téléchargements du guide",
+                              "en": "copies and downloads of the guide"},
+    # the map
+    "tour.map.title": {"fr": "Le Tour dans les régions", "en": "The Tour across the regions"},
+    "tour.map.measure": {"fr": "Mesure affichée", "en": "Measure shown"},
+    "tour.measure.events": {"fr": "Événements", "en": "Events"},
+    "tour.measure.attendees": {"fr": "Participants", "en": "Attendees"},
+    "tour.measure.students": {"fr": "Étudiants", "en": "Students"},
+    "tour.measure.schools": {"fr": "Écoles touchées", "en": "Schools reached"},
+    "tour.measure.guide": {"fr": "Exemplaires du guide", "en": "Guide copies"},
+    "tour.measure_button.events": {"fr": "Événements", "en": "Events"},
+    "tour.measure_button.attendees": {"fr": "Participants", "en": "Attendees"},
+    "tour.measure_button.students": {"fr": "Étudiants", "en": "Students"},
+    "tour.measure_button.schools": {"fr": "Écoles", "en": "Schools"},
+    "tour.measure_button.guide": {"fr": "Guide", "en": "Guide"},
+    "tour.map.summary": {
+        "fr": "Le Tour est passé par {regions} sur 18. {measure}, régions en tête : {top}.",
+        "en": "The Tour went through {regions} out of 18. {measure}, leading regions: {top}."},
+    "tour.map.summary_none": {"fr": "{measure} : aucune région pour cette sélection.",
+                              "en": "{measure}: no region for this selection."},
+    "tour.map.note": {
+        "fr": "Cliquez sur une région pour filtrer la page ; cliquez-la de nouveau pour "
+              "retirer le filtre. Les régions d'outre-mer sont rapprochées à l'ouest, à des "
+              "échelles différentes. Les exemplaires du guide sont comptés dans la région "
+              "inscrite, sinon celle de l'école, de l'organisation ou de l'événement.",
+        "en": "Click a region to filter the page; click it again to remove the filter. The "
+              "overseas regions are moved to the west, at different scales. Guide copies "
+              "count in the region written on the record, else that of its school, "
+              "organisation or event."},
+    "tour.col.region": {"fr": "Région", "en": "Region"},
+    "tour.col.events": {"fr": "Événements", "en": "Events"},
+    "tour.col.cities": {"fr": "Villes", "en": "Cities"},
+    "tour.col.schools": {"fr": "Écoles touchées", "en": "Schools reached"},
+    "tour.col.attendees": {"fr": "Participants", "en": "Attendees"},
+    "tour.col.students": {"fr": "Étudiants présents", "en": "Students attending"},
+    "tour.col.organisations": {"fr": "Organisations présentes", "en": "Organisations attending"},
+    "tour.col.guide": {"fr": "Exemplaires du guide", "en": "Guide copies"},
+    "tour.col.month": {"fr": "Mois", "en": "Month"},
+    "tour.col.type": {"fr": "Type d'événement", "en": "Event type"},
+    "tour.col.cumulative_events": {"fr": "Événements cumulés", "en": "Cumulative events"},
+    "tour.col.cumulative_attendees": {"fr": "Participants cumulés",
+                                      "en": "Cumulative attendees"},
+    # the timeline
+    "tour.type.conference": {"fr": "Conférence", "en": "Conference"},
+    "tour.type.workshop": {"fr": "Atelier", "en": "Workshop"},
+    "tour.type.hackathon": {"fr": "Hackathon", "en": "Hackathon"},
+    "tour.type.forum": {"fr": "Forum", "en": "Forum"},
+    "tour.type.webinar": {"fr": "Webinaire", "en": "Webinar"},
+    "tour.type.total": {"fr": "Tous les types", "en": "All types"},
+    "tour.timeline.section": {"fr": "Au fil des mois", "en": "Month by month"},
+    "tour.timeline.events.title": {"fr": "Événements cumulés, par type",
+                                   "en": "Cumulative events, by type"},
+    "tour.timeline.attendees.title": {"fr": "Participants cumulés, par type d'événement",
+                                      "en": "Cumulative attendees, by event type"},
+    "tour.timeline.events.summary": {
+        "fr": "De {start} à {end}, {events} ; le format le plus fréquent : {top} ({count}).",
+        "en": "From {start} to {end}, {events}; the most frequent format: {top} ({count})."},
+    "tour.timeline.attendees.summary": {
+        "fr": "De {start} à {end}, {attendees} ; le plus de public : {top} ({count}).",
+        "en": "From {start} to {end}, {attendees}; the largest audience: {top} ({count})."},
+    "tour.timeline.empty": {"fr": "Aucun événement pour cette sélection.",
+                            "en": "No event for this selection."},
+    # conversion
+    "tour.conversion.section": {"fr": "Du Tour aux projets", "en": "From the Tour to projects"},
+    "tour.funnel.title": {"fr": "Des événements aux projets livrés",
+                          "en": "From events to delivered projects"},
+    "tour.funnel.events": {"fr": "Événements", "en": "Events"},
+    "tour.funnel.schools": {"fr": "Écoles touchées", "en": "Schools reached"},
+    "tour.funnel.converted": {"fr": "Écoles avec un projet", "en": "Schools with a project"},
+    "tour.funnel.delivered": {"fr": "Projets livrés", "en": "Projects delivered"},
+    "tour.funnel.summary": {
+        "fr": "{events} {schools} ; {converted} au moins un projet dans "
+              "l'édition de l'événement ou la suivante ({share}), pour {delivered}.",
+        "en": "{events} {schools}; {converted} at least one project in the "
+              "event's edition or the next ({share}), for {delivered}."},
+    "tour.funnel.note": {
+        "fr": "Une école est touchée quand elle est nommée sur un événement (hôte ou "
+              "participante). Les projets de l'édition suivante comptent même hors du filtre "
+              "d'édition. Les étapes n'ont pas la même unité : événements, écoles, projets.",
+        "en": "A school is reached when it is named on an event (host or attendee). Projects "
+              "of the next edition count even outside the edition filter. The stages have "
+              "different units: events, schools, projects."},
+    "tour.funnel.stage": {"fr": "Étape", "en": "Stage"},
+    "tour.funnel.value": {"fr": "Nombre", "en": "Count"},
+    "tour.conv_edition.title": {"fr": "Écoles touchées qui ont eu un projet, par édition",
+                                "en": "Reached schools that had a project, by edition"},
+    "tour.conv_edition.summary": {
+        "fr": "Part des écoles touchées avec au moins un projet dans l'édition ou la "
+              "suivante : {items}.",
+        "en": "Share of reached schools with at least one project in the edition or the "
+              "next: {items}."},
+    "tour.conv_edition.item": {"fr": "{edition}, {share} ({converted} sur {reached})",
+                               "en": "{edition}, {share} ({converted} of {reached})"},
+    "tour.conv_edition.empty": {"fr": "Aucune école nommée sur un événement de la sélection.",
+                                "en": "No school named on an event of the selection."},
+    "tour.col.edition": {"fr": "Édition", "en": "Edition"},
+    "tour.col.reached": {"fr": "Écoles touchées", "en": "Schools reached"},
+    "tour.col.converted": {"fr": "Avec un projet", "en": "With a project"},
+    "tour.col.share": {"fr": "Part", "en": "Share"},
+    "tour.fragile_note": {
+        "fr": "Barres grises et mention « estimation fragile » : part calculée sur moins de "
+              "5 écoles ou organisations.",
+        "en": "Grey bars marked “fragile estimate”: a share computed on fewer than 5 schools "
+              "or organisations."},
+    "tour.conv_region.title": {
+        "fr": "Nouvelles organisations dans l'année qui suit le premier événement",
+        "en": "New organisations in the year after the first event"},
+    "tour.conv_region.summary": {
+        "fr": "{organisations} ont lancé leur premier projet dans les 12 mois suivant le "
+              "premier événement de leur région ({regions}).",
+        "en": "{organisations} started their first project within 12 months after the first "
+              "event in their region ({regions})."},
+    "tour.conv_region.summary_none": {
+        "fr": "Aucune organisation n'a lancé son premier projet dans les 12 mois suivant le "
+              "premier événement de sa région.",
+        "en": "No organisation started its first project within 12 months after the first "
+              "event in its region."},
+    "tour.conv_region.empty": {"fr": "Aucun événement pour cette sélection.",
+                               "en": "No event for this selection."},
+    "tour.conv_region.note": {
+        "fr": "Régions ayant accueilli au moins un événement. Date d'un projet : son début, "
+              "sinon le 1er septembre de son édition.",
+        "en": "Regions that hosted at least one event. A project's date: its start, else "
+              "1 September of its edition."},
+    "tour.col.first_event": {"fr": "Premier événement", "en": "First event"},
+    "tour.col.new_organisations": {"fr": "Nouvelles organisations", "en": "New organisations"},
+    # the guide
+    "tour.guide.section": {"fr": "Le guide", "en": "The guide"},
+    "tour.guide.timeline.title": {"fr": "Diffusion cumulée du guide, par canal",
+                                  "en": "Cumulative distribution of the guide, by channel"},
+    "tour.guide.timeline.summary": {
+        "fr": "De {start} à {end}, {copies} diffusés ; premier canal : {top} ({count}).",
+        "en": "From {start} to {end}, {copies} distributed; first channel: {top} ({count})."},
+    "tour.guide.timeline.empty": {"fr": "Aucune diffusion du guide pour cette sélection.",
+                                  "en": "No distribution of the guide for this selection."},
+    "tour.channel.download": {"fr": "Téléchargement", "en": "Download"},
+    "tour.channel.print": {"fr": "Impression", "en": "Print"},
+    "tour.channel.event": {"fr": "Remis en événement", "en": "Handed out at events"},
+    "tour.channel.partner_mailing": {"fr": "Envoi partenaire", "en": "Partner mailing"},
+    "tour.col.channel": {"fr": "Canal", "en": "Channel"},
+    "tour.col.copies": {"fr": "Exemplaires", "en": "Copies"},
+    "tour.col.cumulative_copies": {"fr": "Exemplaires cumulés", "en": "Cumulative copies"},
+    "tour.col.audience": {"fr": "Public", "en": "Audience"},
+    "tour.col.records": {"fr": "Envois", "en": "Records"},
+    "tour.audience.students": {"fr": "Étudiants", "en": "Students"},
+    "tour.audience.schools": {"fr": "Écoles", "en": "Schools"},
+    "tour.audience.organisations": {"fr": "Organisations", "en": "Organisations"},
+    "tour.audience.professionals": {"fr": "Professionnels", "en": "Professionals"},
+    "tour.audience.other": {"fr": "Autres", "en": "Other"},
+    "tour.guide.audience.title": {"fr": "Exemplaires du guide, par public",
+                                  "en": "Guide copies, by audience"},
+    "tour.guide.audience.summary": {
+        "fr": "Premier public : {top}, {copies} sur {total}.",
+        "en": "First audience: {top}, {copies} of {total}."},
+    "tour.guide.conversion.title": {
+        "fr": "Destinataires du guide avec un projet dans les 12 mois",
+        "en": "Guide recipients with a project within 12 months"},
+    "tour.guide.conversion.summary": {
+        "fr": "Écoles : {schools}. Organisations : {organisations}.",
+        "en": "Schools: {schools}. Organisations: {organisations}."},
+    "tour.guide.conversion.item": {"fr": "{share} ({converted} sur {recipients})",
+                                   "en": "{share} ({converted} of {recipients})"},
+    "tour.guide.conversion.none": {"fr": "aucun destinataire", "en": "no recipient"},
+    "tour.guide.conversion.note": {
+        "fr": "Un destinataire compte s'il a un projet (même seulement soumis) daté dans les "
+              "12 mois après son premier envoi de la sélection.",
+        "en": "A recipient counts if it has a project (even only submitted) dated within "
+              "12 months after its first record of the selection."},
+    "tour.col.recipients": {"fr": "Destinataires", "en": "Recipients"},
+    "tour.col.recipient_kind": {"fr": "Type de destinataire", "en": "Recipient"},
+    "tour.guide.schools": {"fr": "Écoles", "en": "Schools"},
+    "tour.guide.organisations": {"fr": "Organisations", "en": "Organisations"},
+    "tour.guide.summary.title": {"fr": "Le guide en bref", "en": "The guide at a glance"},
+    "tour.guide.summary.copies": {
+        "fr": "{copies} : {downloads} en téléchargement, {print} imprimés, {event} remis en "
+              "événement, {mailing} par envoi partenaire.",
+        "en": "{copies}: {downloads} downloaded, {print} printed, {event} handed out at "
+              "events, {mailing} by partner mailing."},
+    "tour.guide.summary.recipients": {
+        "fr": "Reçu par {schools} et {organisations} nommées.",
+        "en": "Received by {schools} and {organisations} named on the records."},
+    "tour.guide.summary.events": {
+        "fr": "Remis lors de {share} des événements du Tour ({with_guide} sur {events}).",
+        "en": "Handed out at {share} of the Tour's events ({with_guide} of {events})."},
+    "tour.guide.summary.events_none": {"fr": "Aucun événement du Tour dans la sélection.",
+                                       "en": "No Tour event in the selection."},
+    "tour.guide.summary.conversion": {
+        "fr": "Un projet dans les 12 mois : {schools} des écoles et {organisations} des "
+              "organisations destinataires.",
+        "en": "A project within 12 months: {schools} of recipient schools and "
+              "{organisations} of recipient organisations."},
+    "tour.fragile": {"fr": "estimation fragile", "en": "fragile estimate"},
+    # exports
+    "tour.export.title": {"fr": "Données par région", "en": "Data by region"},
+    "tour.export.detail": {
+        "fr": "Le tableau derrière cette page (une ligne par région), pour la sélection en "
+              "cours.",
+        "en": "The table behind this page (one row per region), for the current selection."},
+    "tour.export.csv": {"fr": "CSV", "en": "CSV"},
+    "tour.export.csv-fr": {"fr": "CSV Excel (FR)", "en": "CSV Excel (FR)"},
+    "tour.export.xlsx": {"fr": "XLSX", "en": "XLSX"},
+    # counts
+    "tour.count.events_reached.one": {"fr": "{n} événement a touché", "en": "{n} event reached"},
+    "tour.count.events_reached.other": {"fr": "{n} événements ont touché",
+                                        "en": "{n} events reached"},
+    "tour.count.events.one": {"fr": "{n} événement", "en": "{n} event"},
+    "tour.count.events.other": {"fr": "{n} événements", "en": "{n} events"},
+    "tour.count.regions.one": {"fr": "{n} région", "en": "{n} region"},
+    "tour.count.regions.other": {"fr": "{n} régions", "en": "{n} regions"},
+    "tour.count.schools.one": {"fr": "{n} école", "en": "{n} school"},
+    "tour.count.schools.other": {"fr": "{n} écoles", "en": "{n} schools"},
+    "tour.count.converted.one": {"fr": "{n} école a eu", "en": "{n} school had"},
+    "tour.count.converted.other": {"fr": "{n} écoles ont eu", "en": "{n} schools had"},
+    "tour.count.delivered.one": {"fr": "{n} projet livré", "en": "{n} delivered project"},
+    "tour.count.delivered.other": {"fr": "{n} projets livrés", "en": "{n} delivered projects"},
+    "tour.count.attendees.one": {"fr": "{n} participation", "en": "{n} attendee"},
+    "tour.count.attendees.other": {"fr": "{n} participations", "en": "{n} attendees"},
+    "tour.count.copies.one": {"fr": "{n} exemplaire", "en": "{n} copy"},
+    "tour.count.copies.other": {"fr": "{n} exemplaires", "en": "{n} copies"},
+    "tour.count.organisations.one": {"fr": "{n} organisation", "en": "{n} organisation"},
+    "tour.count.organisations.other": {"fr": "{n} organisations", "en": "{n} organisations"},
+})
+
+
+# ---- layout and callbacks ------------------------------------------------------------------
+
+def layout(**_query) -> html.Div:
+    return html.Div(className="page page-tour", children=[
+        dcc.Loading(html.Div(id=ids.TOUR_BODY), type="circle", delay_show=400,
+                    overlay_style={"visibility": "visible", "opacity": 0.55}),
+        dcc.Download(id=ids.TOUR_EXPORT_DOWNLOAD),
+        dcc.Store(id=ids.TOUR_VIEW),
+    ])
+
+
+@callback(Output(ids.TOUR_BODY, "children"), Output(ids.TOUR_VIEW, "data"),
+          Input(ids.URL, "search"), State(ids.TOUR_VIEW, "data"))
+def render(search: str | None, shown: str | None):
+    """The whole page, unless only the map's measure changed (`redraw_map` does that)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    key = view_key(search)
+    if shown is not None and key == shown:
+        return no_update, no_update
+    view = context(search)
+    try:
+        figures = collect(view.filters, view.scope, view.k)
+    except SQLAlchemyError:
+        log.exception("tour: a query failed for %s", search)
+        return [page_header(t("tour.title", view.lang)), page_error(view.lang)], None
+    return body(figures, view.lang, view.k, measure=view.params.get(MEASURE_PARAM),
+                selected=view.filters.regions), key
+
+
+@callback(Output(ids.TOUR_MAP_SLOT, "children"), Input(ids.URL, "search"),
+          State(ids.TOUR_VIEW, "data"), prevent_initial_call=True)
+def redraw_map(search: str | None, shown: str | None):
+    """A new measure on the same view: the map alone is redrawn (two queries, one figure)."""
+    if shown is None or view_key(search) != shown:
+        return no_update  # `render` redraws the whole page, this map included
+    from dashboard.queries import reach
+
+    view = context(search)
+    figures = {"regions": reach.export_table(view.filters, view.scope, view.k),
+               "kpis": reach.reach_kpis(view.filters, view.scope, view.k)}
+    return map_section(figures, view.lang, _measure(view.params.get(MEASURE_PARAM)),
+                       view.filters.regions)
+
+
+def _measure(value: str | None) -> str:
+    return value if value in MEASURES else DEFAULT_MEASURE
+
+
+def view_key(search: str | None) -> str:
+    """What the page's content depends on, but for the map's measure: the query string
+    without `measure`."""
+    return with_params(search, **{MEASURE_PARAM: None})
+
+
+@callback(Output(ids.URL, "search", allow_duplicate=True),
+          Input(ids.TOUR_MAP, "clickData"), State(ids.URL, "search"),
+          prevent_initial_call=True)
+def filter_by_region(click: dict | None, search: str | None):
+    new = search_for_click(search, click)
+    return no_update if new is None else new
+
+
+@callback(Output(ids.URL, "search", allow_duplicate=True),
+          Input({"type": ids.TOUR_MEASURE, "measure": ALL}, "n_clicks"),
+          State(ids.URL, "search"), prevent_initial_call=True)
+def choose_measure(_clicks, search: str | None):
+    trigger = ctx.triggered_id
+    if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
+        return no_update
+    new = measure_search(search, trigger["measure"])
+    return no_update if new == (search or "") else new
+
+
+@callback(Output(ids.TOUR_EXPORT_DOWNLOAD, "data"),
+          Input({"type": ids.TOUR_EXPORT, "format": ALL}, "n_clicks"),
+          State(ids.URL, "search"), prevent_initial_call=True)
+def download(_clicks, search: str | None):
+    trigger = ctx.triggered_id
+    if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
+        return no_update
+    data, filename = export_file(search, trigger["format"])
+    return dcc.send_bytes(data, filename)
+
+
+def measure_search(search: str | None, measure: str) -> str:
+    """The query string showing `measure` on the map (the default is left out of the URL)."""
+    if measure not in MEASURES:
+        measure = DEFAULT_MEASURE
+    return with_params(search, **{MEASURE_PARAM: None if measure == DEFAULT_MEASURE
+                                  else measure})
+
+
+def export_file(search: str | None, fmt: str) -> tuple[bytes, str]:
+    """The `reach` contract table of the view, as CSV, CSV Excel (FR) or XLSX, and its name.
+
+    The filters and the account's scope come from the server (`context`), never the browser.
+    """
+    from dashboard.exports import ExportMeta, figure_table, write
+    from dashboard.queries.base import freshness
+
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format '{fmt}'")
+    view = context(search)
+    frame, mask = figure_table("reach", view.filters, view.scope, view.k)
+    meta = ExportMeta(figure="reach", k=view.k, as_of=freshness().as_of, scope=view.scope.role,
+                      filters={"editions": list(view.filters.editions),
+                               "schools": list(view.filters.schools),
+                               "regions": list(view.filters.regions)})
+    data = write(frame, meta, fmt, None, mask)
+    suffix = {"csv": ".csv", "csv-fr": "-excel-fr.csv", "xlsx": ".xlsx"}[fmt]
+    return data, f"latitudes-impact-tour-{dt.date.today().isoformat()}{suffix}"
+
+
+# ---- the figures of a view -------------------------------------------------------------------
+
+def collect(filters, scope, k: int, engine=None) -> dict:
+    """Every figure the page shows, for a selection within an account's scope."""
+    from dashboard.queries import guide, reach
+
+    return {
+        "kpis": reach.reach_kpis(filters, scope, k, engine),
+        "regions": reach.export_table(filters, scope, k, engine),
+        "timeline": reach.timeline(filters, scope, k, engine),
+        "conversion": reach.conversion(filters, scope, k, engine),
+        "guide": guide.guide_kpis(filters, scope, k, engine),
+        "guide_timeline": guide.guide_timeline(filters, scope, k, engine),
+        "guide_audience": guide.guide_by_audience(filters, scope, k, engine),
+        "guide_conversion": guide.guide_conversion(filters, scope, k, engine),
+    }
+
+
+def body(figures: dict, lang: str, k: int, *, measure: str | None = None,
+         selected: tuple[str, ...] = ()) -> list:
+    """The page's content for what `collect` returned."""
+    measure = _measure(measure)
+    return _styled_sections([
+        page_header(t("tour.title", lang), t("tour.lede", lang)),
+        kpi_grid(kpi_cards(figures, lang)),
+        _row((html.Div(map_section(figures, lang, measure, selected), id=ids.TOUR_MAP_SLOT),
+              "col-xl-7"),
+             (_stack(_timeline_card(figures["timeline"], "events", lang),
+                     _timeline_card(figures["timeline"], "attendees", lang)), "col-xl-5")),
+        section_title(t("tour.conversion.section", lang), id="tour-conversion-section"),
+        _row((_funnel_card(figures, lang), "col-lg-4"),
+             (_conversion_edition_card(figures, lang), "col-lg-4"),
+             (_conversion_region_card(figures, lang), "col-lg-4")),
+        section_title(t("tour.guide.section", lang), id="tour-guide-section"),
+        _row((_guide_timeline_card(figures, lang), "col-lg-7"),
+             (_guide_summary(figures, lang), "col-lg-5")),
+        _row((_guide_audience_card(figures, lang), "col-lg-6"),
+             (_guide_conversion_card(figures, lang), "col-lg-6")),
+        export_bar(lang),
+    ])
+
+
+def _stack(*cards) -> html.Div:
+    return html.Div(list(cards), className="d-flex flex-column gap-3")
+
+
+def _row(*cells) -> html.Div:
+    """Cards side by side on wide screens, stacked on narrow ones."""
+    columns = []
+    for card, width in cells:
+        columns.append(html.Div(card, className=f"col-12 {width}"))
+    return html.Div(columns, className=ROW)
+
+
+def _styled_sections(children: list) -> list:
+    for child in children:
+        if isinstance(child, html.H2) and "section-title" in (child.className or ""):
+            child.style = SECTION_STYLE
+    return children
+
+
+# ---- KPI cards -------------------------------------------------------------------------------
+
+def kpi_cards(figures: dict, lang: str) -> list:
+    kpis = figures["kpis"]
+    cards = [kpi_card("events", t("tour.kpi.events", lang), fmt_int(kpis["events"], lang),
+                      detail=t("tour.kpi.events.detail", lang), lang=lang),
+             kpi_card("regions", t("tour.kpi.regions", lang),
+                      f"{fmt_int(kpis['regions_covered'], lang)} / {kpis['regions_total']}",
+                      detail=t("tour.kpi.regions.detail", lang), lang=lang)]
+    for name, key in (("cities", "cities"), ("schools", "schools_reached"),
+                      ("attendees", "attendees"), ("students", "students_attending"),
+                      ("organisations", "organisations_attending")):
+        cards.append(kpi_card(name, t(f"tour.kpi.{name}", lang), fmt_int(kpis[key], lang),
+                              detail=t(f"tour.kpi.{name}.detail", lang), lang=lang))
+    guide = kpi_card("guide-copies", t("tour.kpi.guide", lang),
+                     fmt_int(figures["guide"]["copies"], lang),
+                     detail=t("tour.kpi.guide.detail", lang), lang=lang)
+    guide.style = {"borderTopColor": GUIDE_COLOUR}
+    cards.append(guide)
+    return cards
+
+
+# ---- the map ---------------------------------------------------------------------------------
+
+def _measure_label(measure: str, lang: str) -> str:
+    return t(f"tour.measure.{measure}", lang)
+
+
+def map_table(regions: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The 18 regions and their figures, columns translated: the map's table view."""
+    columns = {"region_name": "tour.col.region", "events": "tour.col.events",
+               "cities": "tour.col.cities", "schools_reached": "tour.col.schools",
+               "attendees": "tour.col.attendees", "students_attending": "tour.col.students",
+               "organisations_attending": "tour.col.organisations",
+               "guide_copies": "tour.col.guide"}
+    table = regions[list(columns)].copy()
+    for column in columns:
+        if column != "region_name":
+            table[column] = table[column].astype("int64")
+    return table.rename(columns={c: t(key, lang) for c, key in columns.items()})
+
+
+def _hover(row, measure_column: str, lang: str) -> str:
+    lines = [f"<b>{row.region_name}</b>"]
+    for column, key in (("events", "tour.col.events"), ("cities", "tour.col.cities"),
+                        ("schools_reached", "tour.col.schools"),
+                        ("attendees", "tour.col.attendees"),
+                        ("students_attending", "tour.col.students"),
+                        ("organisations_attending", "tour.col.organisations"),
+                        ("guide_copies", "tour.col.guide")):
+        line = f"{t(key, lang)}{colon(lang)}{fmt_int(getattr(row, column), lang)}"
+        lines.append(f"<b>{line}</b>" if column == measure_column else line)
+    return "<br>".join(lines)
+
+
+def map_figure(regions: pd.DataFrame, lang: str, measure: str = DEFAULT_MEASURE,
+               selected: tuple[str, ...] = ()) -> go.Figure:
+    column = MEASURES[measure]
+    frame = pd.DataFrame({
+        "region_code": regions["region_code"],
+        "value": regions[column].astype(float),
+        "hover": [_hover(row, column, lang) for row in regions.itertuples(index=False)],
+        "label": [fmt_int(v, lang) if v else "" for v in regions[column]],
+    })
+    return region_map(frame, lang, colorbar_title=_measure_label(measure, lang),
+                      selected=selected)
+
+
+def map_summary(figures: dict, lang: str, measure: str) -> str:
+    regions, column = figures["regions"], MEASURES[measure]
+    label = _measure_label(measure, lang)
+    ranked = regions[regions[column] > 0].sort_values([column, "region_code"],
+                                                      ascending=[False, True]).head(3)
+    if ranked.empty:
+        return t("tour.map.summary_none", lang, measure=label)
+    top = ", ".join(f"{row.region_name} ({fmt_int(getattr(row, column), lang)})"
+                    for row in ranked.itertuples(index=False))
+    return t("tour.map.summary", lang,
+             regions=tn("tour.count.regions", figures["kpis"]["regions_covered"], lang),
+             measure=label, top=top)
+
+
+def measure_selector(measure: str, lang: str) -> html.Div:
+    """One button per measure, the current one pressed; a click writes ?measure= to the URL."""
+    buttons = [html.Button(
+        t(f"tour.measure_button.{name}", lang), type="button", n_clicks=0,
+        title=_measure_label(name, lang),
+        id={"type": ids.TOUR_MEASURE, "measure": name}, role="radio",
+        **{"aria-checked": "true" if name == measure else "false"},
+        className="btn btn-sm " + ("btn-primary" if name == measure else "btn-outline-primary"))
+        for name in MEASURES]
+    return html.Div(role="radiogroup", **{"aria-label": t("tour.map.measure", lang)},
+                    className="d-flex flex-wrap align-items-center gap-2 mb-2", children=[
+                        html.Span(t("tour.map.measure", lang) + colon(lang).rstrip(),
+                                  className="text-muted small me-1"),
+                        *buttons])
+
+
+def map_section(figures: dict, lang: str, measure: str, selected: tuple[str, ...]):
+    card = map_card(ids.TOUR_MAP, map_figure(figures["regions"], lang, measure, selected), lang,
+                    title=t("tour.map.title", lang), summary=map_summary(figures, lang, measure),
+                    table=map_table(figures["regions"], lang), note=t("tour.map.note", lang))
+    card.children.insert(2, measure_selector(measure, lang))
+    return card
+
+
+# ---- the timeline ----------------------------------------------------------------------------
+
+def _month_text(month: str, lang: str) -> str:
+    date = dt.date.fromisoformat(f"{month}-01")
+    if lang == "fr":
+        names = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                 "septembre", "octobre", "novembre", "décembre")
+    else:
+        names = ("January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December")
+    return f"{names[date.month - 1]} {date.year}"
+
+
+def _type_label(event_type: str, lang: str) -> str:
+    return t(f"tour.type.{event_type}", lang)
+
+
+def _ordered(values, vocabulary) -> list:
+    present = list(dict.fromkeys(values))
+    return [v for v in vocabulary if v in present] + [v for v in present if v not in vocabulary]
+
+
+def timeline_figure(timeline: pd.DataFrame, value: str, lang: str) -> go.Figure:
+    """Cumulative `value` (events or attendees) per month: a line per event type and the
+    total, as steps (a cumulative count only moves when something happens)."""
+    if timeline.empty:
+        return empty(t("tour.timeline.empty", lang), lang)
+    figure = go.Figure()
+    months = sorted(timeline["month"].unique())
+    x = [f"{m}-01" for m in months]
+    for index, event_type in enumerate(_ordered(timeline["event_type"], EVENT_TYPES)):
+        rows = timeline[timeline["event_type"] == event_type].set_index("month").reindex(months)
+        figure.add_trace(go.Scatter(
+            x=x, y=rows[f"cumulative_{value}"], name=_type_label(event_type, lang),
+            mode="lines", line={"shape": "hv", "width": 2, "color": PALETTE[index % 7]},
+            hovertemplate=f"{_type_label(event_type, lang)}{colon(lang)}%{{y:,.0f}}"
+                          "<extra></extra>"))
+    totals = timeline.drop_duplicates("month").set_index("month").reindex(months)
+    figure.add_trace(go.Scatter(
+        x=x, y=totals[f"total_cumulative_{value}"], name=t("tour.type.total", lang),
+        mode="lines", line={"shape": "hv", "width": 2.5, "color": TEXT_COLOUR, "dash": "dot"},
+        hovertemplate=f"{t('tour.type.total', lang)}{colon(lang)}%{{y:,.0f}}<extra></extra>"))
+    styled(figure, lang, height=270)
+    figure.update_layout(hovermode="x unified", margin={"t": 56, "b": 32})
+    figure.update_xaxes(type="date", tickformat="%b %Y", hoverformat="%B %Y")
+    figure.update_yaxes(rangemode="tozero", tickformat=",d")
+    return figure
+
+
+def timeline_table(timeline: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The months with events, per type: what happened, and where the running totals stood."""
+    rows = timeline[timeline["events"] > 0]
+    return pd.DataFrame({
+        t("tour.col.month", lang): [_month_text(m, lang) for m in rows["month"]],
+        t("tour.col.type", lang): [_type_label(e, lang) for e in rows["event_type"]],
+        t("tour.col.events", lang): rows["events"].astype("int64").tolist(),
+        t("tour.col.attendees", lang): rows["attendees"].astype("int64").tolist(),
+        t("tour.col.cumulative_events", lang):
+            rows["total_cumulative_events"].astype("int64").tolist(),
+        t("tour.col.cumulative_attendees", lang):
+            rows["total_cumulative_attendees"].astype("int64").tolist(),
+    })
+
+
+def timeline_summary(timeline: pd.DataFrame, value: str, lang: str) -> str:
+    if timeline.empty:
+        return t("tour.timeline.empty", lang)
+    happened = timeline[timeline["events"] > 0]
+    start, end = _month_text(happened["month"].min(), lang), _month_text(
+        happened["month"].max(), lang)
+    by_type = timeline.groupby("event_type", sort=False)[value].sum()
+    top = by_type.sort_values(ascending=False, kind="stable").index[0]
+    total = int(timeline[value].sum())
+    if value == "events":
+        return t("tour.timeline.events.summary", lang, start=start, end=end,
+                 events=tn("tour.count.events", total, lang), top=_type_label(top, lang),
+                 count=tn("tour.count.events", int(by_type[top]), lang))
+    return t("tour.timeline.attendees.summary", lang, start=start, end=end,
+             attendees=tn("tour.count.attendees", total, lang), top=_type_label(top, lang),
+             count=tn("tour.count.attendees", int(by_type[top]), lang))
+
+
+def _timeline_card(timeline: pd.DataFrame, value: str, lang: str):
+    graph_id = ids.TOUR_TIMELINE_EVENTS if value == "events" else ids.TOUR_TIMELINE_ATTENDEES
+    return chart_card(graph_id, timeline_figure(timeline, value, lang), lang,
+                      title=t(f"tour.timeline.{value}.title", lang),
+                      summary=timeline_summary(timeline, value, lang),
+                      table=timeline_table(timeline, lang))
+
+
+# ---- conversion ------------------------------------------------------------------------------
+
+def _share(share_pct: float | None, n: int, lang: str) -> str:
+    """"17 %", with "estimation fragile" when fewer than FRAGILE_MIN stand behind it."""
+    text = fmt_pct(share_pct, lang)
+    return f"{text}, {t('tour.fragile', lang)}" if share_pct is not None and n < FRAGILE_MIN \
+        else text
+
+
+def funnel_values(funnel: dict) -> list[tuple[str, int]]:
+    return [("events", funnel["events"]), ("schools", funnel["schools_reached"]),
+            ("converted", funnel["schools_with_project"]),
+            ("delivered", funnel["projects_delivered"])]
+
+
+def funnel_figure(funnel: dict, lang: str) -> go.Figure:
+    stages = funnel_values(funnel)
+    if not funnel["events"]:
+        return empty(t("tour.timeline.empty", lang), lang)
+    figure = go.Figure(go.Funnel(
+        y=[t(f"tour.funnel.{name}", lang) for name, _ in stages],
+        x=[value for _, value in stages], textinfo="value", texttemplate="%{x:,.0f}",
+        textfont={"size": 15}, marker={"color": list(STAGE_COLOURS)},
+        connector={"fillcolor": "#e8eef7", "line": {"width": 0}},
+        hovertemplate="%{y}" + colon(lang) + "%{x:,.0f}<extra></extra>"))
+    styled(figure, lang, height=330)
+    figure.update_layout(margin={"l": 16, "r": 16, "t": 8, "b": 8}, showlegend=False)
+    figure.update_yaxes(showgrid=False)
+    return figure
+
+
+def funnel_summary(funnel: dict, lang: str) -> str:
+    reached, converted = funnel["schools_reached"], funnel["schools_with_project"]
+    share = None if not reached else converted * 100.0 / reached
+    return t("tour.funnel.summary", lang,
+             events=tn("tour.count.events_reached", funnel["events"], lang),
+             schools=tn("tour.count.schools", reached, lang),
+             converted=tn("tour.count.converted", converted, lang),
+             share=_share(share, reached, lang),
+             delivered=tn("tour.count.delivered", funnel["projects_delivered"], lang))
+
+
+def _funnel_card(figures: dict, lang: str):
+    funnel = figures["conversion"]["funnel"]
+    table = pd.DataFrame({t("tour.funnel.stage", lang): [t(f"tour.funnel.{name}", lang)
+                                                         for name, _ in funnel_values(funnel)],
+                          t("tour.funnel.value", lang): [v for _, v in funnel_values(funnel)]})
+    return chart_card(ids.TOUR_FUNNEL, funnel_figure(funnel, lang), lang,
+                      title=t("tour.funnel.title", lang), summary=funnel_summary(funnel, lang),
+                      table=table, note=t("tour.funnel.note", lang))
+
+
+def _share_bars(labels: list[str], shares: list[float | None], counts: list[tuple[int, int]],
+                lang: str, *, horizontal: bool = False, height: int = 300) -> go.Figure:
+    """Shares in percent with "k/n" on each bar; under FRAGILE_MIN: grey and said in words."""
+    fragile = [n < FRAGILE_MIN for _, n in counts]
+    texts = []
+    for share, (k, n), weak in zip(shares, counts, fragile):
+        text = f"{fmt_pct(share, lang)} ({fmt_int(k, lang)}/{fmt_int(n, lang)})"
+        texts.append(f"{text} · {t('tour.fragile', lang)}" if weak and n else text)
+    values = [0 if share is None else share for share in shares]
+    colours = [FRAGILE_COLOUR if weak else PALETTE[0] for weak in fragile]
+    figure = go.Figure(go.Bar(
+        x=values if horizontal else labels, y=labels if horizontal else values,
+        orientation="h" if horizontal else "v", marker_color=colours, text=texts,
+        textposition="outside", constraintext="none", cliponaxis=False,
+        textfont={"size": 12, "color": TEXT_COLOUR},
+        hovertext=[f"{label}{colon(lang)}{text}" for label, text in zip(labels, texts)],
+        hovertemplate="%{hovertext}<extra></extra>", showlegend=False))
+    styled(figure, lang, height=height)
+    value_axis = figure.update_xaxes if horizontal else figure.update_yaxes
+    # the labels spelled out: with tickvals, plotly.js showed no ticksuffix
+    value_axis(range=[0, 140 if horizontal else 115], tickvals=[0, 25, 50, 75, 100],
+               ticktext=[fmt_pct(v, lang) for v in (0, 25, 50, 75, 100)])
+    if horizontal:
+        figure.update_yaxes(autorange="reversed", showgrid=False)
+        figure.update_xaxes(showgrid=True, gridcolor="#e5e7eb")
+        figure.update_layout(margin={"r": 24})
+    return figure
+
+
+def _conversion_edition_card(figures: dict, lang: str):
+    by_edition = figures["conversion"]["by_edition"]
+    reached = by_edition[by_edition["schools_reached"] > 0]
+    if reached.empty:
+        figure, summary = (empty(t("tour.conv_edition.empty", lang), lang),
+                           t("tour.conv_edition.empty", lang))
+    else:
+        figure = _share_bars(reached["edition"].tolist(), reached["share_pct"].tolist(),
+                             list(zip(reached["schools_with_project"].astype(int),
+                                      reached["schools_reached"].astype(int))), lang,
+                             horizontal=True, height=max(200, 36 * len(reached) + 60))
+        items = ("\u00a0; " if lang == "fr" else "; ").join(t("tour.conv_edition.item", lang, edition=row.edition,
+                            share=_share(row.share_pct, int(row.schools_reached), lang),
+                            converted=fmt_int(row.schools_with_project, lang),
+                            reached=fmt_int(row.schools_reached, lang))
+                          for row in reached.itertuples(index=False))
+        summary = t("tour.conv_edition.summary", lang, items=items)
+    table = pd.DataFrame({
+        t("tour.col.edition", lang): by_edition["edition"].tolist(),
+        t("tour.col.reached", lang): by_edition["schools_reached"].astype("int64").tolist(),
+        t("tour.col.converted", lang):
+            by_edition["schools_with_project"].astype("int64").tolist(),
+        t("tour.col.share", lang): [_share(s, int(n), lang) for s, n in
+                                    zip(by_edition["share_pct"], by_edition["schools_reached"])],
+    })
+    return chart_card(ids.TOUR_CONVERSION_EDITION, figure, lang,
+                      title=t("tour.conv_edition.title", lang), summary=summary, table=table,
+                      note=t("tour.fragile_note", lang))
+
+
+def _conversion_region_card(figures: dict, lang: str):
+    by_region = figures["conversion"]["by_region"]
+    toured = by_region[by_region["first_event_date"].notna()].copy()
+    toured = toured.sort_values(["new_organisations", "region_name"], ascending=[False, True])
+    table = pd.DataFrame({
+        t("tour.col.region", lang): toured["region_name"].tolist(),
+        t("tour.col.first_event", lang): [fmt_date(d, lang) for d in toured["first_event_date"]],
+        t("tour.col.new_organisations", lang):
+            toured["new_organisations"].astype("int64").tolist(),
+    })
+    if toured.empty:
+        figure, summary = (empty(t("tour.conv_region.empty", lang), lang),
+                           t("tour.conv_region.empty", lang))
+    else:
+        toured["hover"] = [
+            f"<b>{row.region_name}</b><br>{t('tour.col.first_event', lang)}{colon(lang)}"
+            f"{fmt_date(row.first_event_date, lang)}<br>"
+            f"{t('tour.col.new_organisations', lang)}{colon(lang)}"
+            f"{fmt_int(row.new_organisations, lang)}" for row in toured.itertuples(index=False)]
+        figure = bar(toured, "region_name", "new_organisations", lang, horizontal=True,
+                     hover="hover")
+        figure.update_layout(height=max(220, 28 * len(toured) + 50))
+        figure.update_xaxes(showticklabels=False, showgrid=False)
+        converted = toured[toured["new_organisations"] > 0]
+        if converted.empty:
+            summary = t("tour.conv_region.summary_none", lang)
+        else:
+            summary = t("tour.conv_region.summary", lang,
+                        organisations=tn("tour.count.organisations",
+                                         int(converted["new_organisations"].sum()), lang),
+                        regions=", ".join(converted["region_name"]))
+    return chart_card(ids.TOUR_CONVERSION_REGION, figure, lang,
+                      title=t("tour.conv_region.title", lang), summary=summary, table=table,
+                      note=t("tour.conv_region.note", lang))
+
+
+# ---- the guide -------------------------------------------------------------------------------
+
+def _channel_label(channel: str, lang: str) -> str:
+    return t(f"tour.channel.{channel}", lang)
+
+
+def guide_timeline_figure(timeline: pd.DataFrame, lang: str) -> go.Figure:
+    """Cumulative copies per channel, stacked: the top edge is the total."""
+    if timeline.empty:
+        return empty(t("tour.guide.timeline.empty", lang), lang)
+    months = sorted(timeline["month"].unique())
+    x = [f"{m}-01" for m in months]
+    figure = go.Figure()
+    colours = dict(zip(CHANNELS, (PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[2])))
+    for channel in _ordered(timeline["channel"], CHANNELS):
+        rows = timeline[timeline["channel"] == channel].set_index("month").reindex(months)
+        label = _channel_label(channel, lang)
+        figure.add_trace(go.Scatter(
+            x=x, y=rows["cumulative_copies"], name=label, mode="lines", stackgroup="copies",
+            line={"width": 1, "color": colours.get(channel, MUTED_COLOUR)},
+            hovertemplate=f"{label}{colon(lang)}%{{y:,.0f}}<extra></extra>"))
+    styled(figure, lang, height=340)
+    figure.update_layout(hovermode="x unified", margin={"t": 48})
+    figure.update_xaxes(type="date", tickformat="%b %Y", hoverformat="%B %Y")
+    figure.update_yaxes(rangemode="tozero", tickformat=",d")
+    return figure
+
+
+def guide_timeline_table(timeline: pd.DataFrame, lang: str) -> pd.DataFrame:
+    rows = timeline[timeline["copies"] > 0]
+    return pd.DataFrame({
+        t("tour.col.month", lang): [_month_text(m, lang) for m in rows["month"]],
+        t("tour.col.channel", lang): [_channel_label(c, lang) for c in rows["channel"]],
+        t("tour.col.copies", lang): rows["copies"].astype("int64").tolist(),
+        t("tour.col.cumulative_copies", lang):
+            rows["total_cumulative_copies"].astype("int64").tolist(),
+    })
+
+
+def _guide_timeline_card(figures: dict, lang: str):
+    timeline = figures["guide_timeline"]
+    if timeline.empty:
+        summary = t("tour.guide.timeline.empty", lang)
+    else:
+        happened = timeline[timeline["copies"] > 0]
+        by_channel = timeline.groupby("channel")["copies"].sum().sort_values(
+            ascending=False, kind="stable")
+        summary = t("tour.guide.timeline.summary", lang,
+                    start=_month_text(happened["month"].min(), lang),
+                    end=_month_text(happened["month"].max(), lang),
+                    copies=tn("tour.count.copies", int(timeline["copies"].sum()), lang),
+                    top=_channel_label(by_channel.index[0], lang).lower(),
+                    count=tn("tour.count.copies", int(by_channel.iloc[0]), lang))
+    return chart_card(ids.TOUR_GUIDE_TIMELINE, guide_timeline_figure(timeline, lang), lang,
+                      title=t("tour.guide.timeline.title", lang), summary=summary,
+                      table=guide_timeline_table(timeline, lang))
+
+
+def _guide_audience_card(figures: dict, lang: str):
+    audience = figures["guide_audience"].copy()
+    audience["label"] = [t(f"tour.audience.{a}", lang) for a in audience["audience"]]
+    total = int(audience["copies"].sum())
+    if not total:
+        figure = empty(t("tour.guide.timeline.empty", lang), lang)
+        summary = t("tour.guide.timeline.empty", lang)
+    else:
+        figure = bar(audience, "label", "copies", lang, horizontal=True)
+        figure.update_traces(marker_color=GUIDE_COLOUR)
+        figure.update_layout(height=280)
+        figure.update_xaxes(showticklabels=False, showgrid=False)
+        top = audience.sort_values("copies", ascending=False, kind="stable").iloc[0]
+        summary = t("tour.guide.audience.summary", lang, top=top["label"].lower(),
+                    copies=tn("tour.count.copies", int(top["copies"]), lang),
+                    total=fmt_int(total, lang))
+    table = pd.DataFrame({t("tour.col.audience", lang): audience["label"].tolist(),
+                          t("tour.col.copies", lang): audience["copies"].astype("int64").tolist(),
+                          t("tour.col.records", lang):
+                              audience["records"].astype("int64").tolist()})
+    return chart_card(ids.TOUR_GUIDE_AUDIENCE, figure, lang,
+                      title=t("tour.guide.audience.title", lang), summary=summary, table=table)
+
+
+def _conversion_item(figures: dict, kind: str, lang: str) -> str:
+    data = figures["guide_conversion"][kind]
+    if not data["recipients"]:
+        return t("tour.guide.conversion.none", lang)
+    return t("tour.guide.conversion.item", lang,
+             share=_share(data["share_pct"], data["recipients"], lang),
+             converted=fmt_int(data["converted"], lang),
+             recipients=fmt_int(data["recipients"], lang))
+
+
+def _guide_conversion_card(figures: dict, lang: str):
+    conversion = figures["guide_conversion"]
+    kinds = ("schools", "organisations")
+    labels = [t(f"tour.guide.{kind}", lang) for kind in kinds]
+    if not any(conversion[kind]["recipients"] for kind in kinds):
+        figure = empty(t("tour.guide.timeline.empty", lang), lang)
+    else:
+        figure = _share_bars(labels, [conversion[kind]["share_pct"] for kind in kinds],
+                             [(conversion[kind]["converted"], conversion[kind]["recipients"])
+                              for kind in kinds], lang, horizontal=True, height=220)
+    table = pd.DataFrame({
+        t("tour.col.recipient_kind", lang): labels,
+        t("tour.col.recipients", lang): [conversion[kind]["recipients"] for kind in kinds],
+        t("tour.col.converted", lang): [conversion[kind]["converted"] for kind in kinds],
+        t("tour.col.share", lang): [_share(conversion[kind]["share_pct"],
+                                           conversion[kind]["recipients"], lang)
+                                    for kind in kinds],
+    })
+    summary = t("tour.guide.conversion.summary", lang,
+                schools=_conversion_item(figures, "schools", lang),
+                organisations=_conversion_item(figures, "organisations", lang))
+    return chart_card(ids.TOUR_GUIDE_CONVERSION, figure, lang,
+                      title=t("tour.guide.conversion.title", lang), summary=summary,
+                      table=table, note=t("tour.guide.conversion.note", lang))
+
+
+def guide_summary_lines(figures: dict, lang: str) -> list[str]:
+    guide = figures["guide"]
+    lines = [t("tour.guide.summary.copies", lang,
+               copies=tn("tour.count.copies", guide["copies"], lang),
+               downloads=fmt_int(guide["downloads"], lang),
+               print=fmt_int(guide["print_copies"], lang),
+               event=fmt_int(guide["event_copies"], lang),
+               mailing=fmt_int(guide["mailing_copies"], lang)),
+             t("tour.guide.summary.recipients", lang,
+               schools=tn("tour.count.schools", guide["schools_reached"], lang),
+               organisations=tn("tour.count.organisations", guide["organisations_reached"],
+                                lang))]
+    if guide["events"]:
+        lines.append(t("tour.guide.summary.events", lang,
+                       share=fmt_pct(guide["events_with_guide_pct"], lang),
+                       with_guide=fmt_int(guide["events_with_guide"], lang),
+                       events=fmt_int(guide["events"], lang)))
+    else:
+        lines.append(t("tour.guide.summary.events_none", lang))
+    conversion = figures["guide_conversion"]
+    lines.append(t("tour.guide.summary.conversion", lang, **{
+        kind: _share(conversion[kind]["share_pct"], conversion[kind]["recipients"], lang)
+        for kind in ("schools", "organisations")}))
+    return lines
+
+
+def _guide_summary(figures: dict, lang: str) -> html.Section:
+    return html.Section(
+        className="summary-card", **{"aria-labelledby": ids.TOUR_GUIDE_SUMMARY_TITLE},
+        style={"borderTop": f"4px solid {GUIDE_COLOUR}"}, children=[
+            html.H2(t("tour.guide.summary.title", lang), id=ids.TOUR_GUIDE_SUMMARY_TITLE,
+                    className="chart-title"),
+            html.Ul([html.Li(line) for line in guide_summary_lines(figures, lang)],
+                    className="summary-list")])
+
+
+# ---- exports ---------------------------------------------------------------------------------
+
+def export_bar(lang: str) -> html.Section:
+    buttons = [html.Button(t(f"tour.export.{fmt}", lang), type="button", n_clicks=0,
+                           id={"type": ids.TOUR_EXPORT, "format": fmt},
+                           className="btn btn-sm btn-outline-secondary")
+               for fmt in EXPORT_FORMATS]
+    return html.Section(
+        className="summary-card d-flex flex-wrap align-items-center gap-3 mt-2",
+        **{"aria-labelledby": "tour-export-title"}, children=[
+            html.Div([html.H2(t("tour.export.title", lang), id="tour-export-title",
+                              className="chart-title mb-0"),
+                      html.Span(t("tour.export.detail", lang), className="text-muted small")],
+                     className="me-auto"),
+            html.Div(buttons, className="d-flex gap-2", role="group",
+                     **{"aria-label": t("tour.export.title", lang)})])

@@ -1,0 +1,233 @@
+"""Hardening of every response and every state-changing request.
+
+- Security headers on every response (`add_headers`): a content security policy under which
+  Dash and plotly work, nosniff, same-origin referrer, no framing. Dash runs a few inline
+  scripts (its renderer, inline clientside callbacks): they are allowed by their hashes,
+  `Dash.csp_hashes()`, never by 'unsafe-inline'. plotly.js writes inline styles, hence
+  style-src 'unsafe-inline' (styles cannot run code). Image exports build data: and blob: URLs.
+- Cross-site requests: an unsafe request (POST...) whose Origin (or, without one, Referer) is
+  another site is refused with 403 (`check_origin`). Dash callbacks are JSON POSTs, so this and
+  the SameSite=Lax session cookie protect them; HTML forms (login, logout, upload) also carry a
+  token tied to the session (`csrf_token()` in the form, `check_csrf(request)` in the view).
+- Request size: MAX_CONTENT_LENGTH from IMPACT_MAX_UPLOAD_MB (plus 1 MB for the form around the
+  file); a larger body gets 413.
+- Errors: plain pages without a stack trace (Dash's debug mode stays off); the details go to
+  the server log, which holds no password and no person's identifier.
+
+For an upload route (a dedicated Flask route, not a callback):
+
+    from dashboard.security import check_csrf, csrf_token
+    # in the page layout: html.Input(type="hidden", name=CSRF_FIELD, value=csrf_token())
+    #   or send it from JavaScript as the X-CSRF-Token header
+    @server.post("/upload")
+    @require_roles("admin", "staff")          # dashboard.auth
+    def upload():
+        check_csrf(request)                   # 403 when the token is missing or wrong
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Flask, Request, Response, request, session
+from werkzeug.exceptions import Forbidden, HTTPException
+
+log = logging.getLogger(__name__)
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_SESSION_KEY = "_csrf"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+FORM_ENVELOPE_BYTES = 1024 * 1024  # the multipart form around an uploaded file
+
+STATIC_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+ERROR_TEXT = {
+    400: ("Requête invalide.", "Bad request."),
+    401: ("Connexion requise.", "Sign-in required."),
+    403: ("Accès refusé.", "Access denied."),
+    404: ("Page introuvable.", "Page not found."),
+    405: ("Méthode non autorisée.", "Method not allowed."),
+    413: ("Fichier ou requête trop volumineux.", "File or request too large."),
+    429: ("Trop de tentatives : réessayez dans quelques minutes.",
+          "Too many attempts: try again in a few minutes."),
+    500: ("Une erreur est survenue. Elle a été enregistrée ; réessayez plus tard.",
+          "Something went wrong. It has been logged; please try again later."),
+}
+
+
+class CSRFError(Forbidden):
+    description = "The form has expired or did not come from this site: reload the page."
+
+
+class CrossOriginError(Forbidden):
+    description = "Cross-site request refused."
+
+
+# ---- content security policy ----
+
+def content_security_policy(script_hashes: list[str]) -> str:
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *script_hashes],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+    }
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+class HeaderPolicy:
+    """The headers of one Dash app; the CSP is recomputed until Dash has registered its last
+    inline script (its page router adds one on the first request), then kept. In production,
+    HSTS too: browsers then refuse plain HTTP for the site (they ignore it over HTTP)."""
+
+    def __init__(self, dash_app, production: bool = False):
+        self.dash_app = dash_app
+        self.production = production
+        self._csp: str | None = None
+
+    def csp(self) -> str:
+        if self._csp is not None:
+            return self._csp
+        csp = content_security_policy(self.dash_app.csp_hashes())
+        if all(self.dash_app._got_first_request.values()):
+            self._csp = csp
+        return csp
+
+    def add_headers(self, response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", self.csp())
+        for name, value in STATIC_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if self.production:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.path.startswith(("/_dash-", "/login", "/logout", "/admin")) or \
+                response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+# ---- CSRF ----
+
+def csrf_token() -> str:
+    """The session's anti-forgery token (created on first use); put it in every HTML form."""
+    token = session.get(CSRF_SESSION_KEY)
+    if not token:
+        token = session[CSRF_SESSION_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_valid(req: Request) -> bool:
+    expected = session.get(CSRF_SESSION_KEY)
+    sent = req.form.get(CSRF_FIELD) or req.headers.get(CSRF_HEADER) or ""
+    return bool(expected) and hmac.compare_digest(str(sent), str(expected))
+
+
+def check_csrf(req: Request) -> None:
+    """Refuse (403) a form whose token is missing or not the session's."""
+    if not csrf_valid(req):
+        raise CSRFError()
+
+
+# ---- origin ----
+
+def same_origin(req: Request) -> bool:
+    """False when the browser says the request comes from another site.
+
+    Browsers send Origin with every cross-site POST (and with same-site fetches); without it,
+    Referer. A request with neither comes from a program (curl, the tests), not from a page a
+    victim visits, so it is let through (the session still decides). Only the host and port
+    are compared: behind a reverse proxy serving HTTPS the app itself sees http.
+    """
+    source = req.headers.get("Origin")
+    if source is None:
+        source = req.headers.get("Referer")
+        if not source:
+            return True
+    if source == "null":
+        return False
+    return urlsplit(source).netloc.lower() == (req.host or "").lower()
+
+
+def check_origin() -> None:
+    if request.method not in SAFE_METHODS and not same_origin(request):
+        log.warning("cross-origin %s to %s refused", request.method, request.path)
+        raise CrossOriginError()
+
+
+# ---- errors ----
+
+def _lang() -> str:
+    from dashboard.pages import default_lang
+
+    asked = request.args.get("lang") if request else None
+    return asked if asked in ("fr", "en") else default_lang()
+
+
+def error_page(code: int, lang: str | None = None) -> str:
+    lang = lang or _lang()
+    fr, en = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    text = fr if lang == "fr" else en
+    back = "Retour à l'accueil" if lang == "fr" else "Back to the home page"
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{code} · Latitudes Impact</title></head><body>"
+            f'<main style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;'
+            f'padding:0 1rem;color:#1f2937"><h1>{text}</h1>'
+            f'<p><a href="/" style="color:#005a8c">{back}</a></p></main></body></html>')
+
+
+def _wants_html() -> bool:
+    return not request.path.startswith("/_") and request.accept_mimetypes.accept_html
+
+
+def _error_response(code: int) -> Response:
+    if _wants_html():
+        return Response(error_page(code), status=code, mimetype="text/html")
+    fr, en = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    return Response(fr if _lang() == "fr" else en, status=code, mimetype="text/plain")
+
+
+def register_error_handlers(server: Flask) -> None:
+    @server.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400 or error.response is not None:
+            return error
+        if error.code == 429 and request.path.rstrip("/") == "/login":
+            from dashboard.pages.login import throttled_response
+
+            return throttled_response()
+        return _error_response(error.code)
+
+    @server.errorhandler(Exception)
+    def unexpected(error: Exception):
+        # Dash's PreventUpdate and friends have their own handlers, more specific than this.
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return _error_response(500)
+
+
+def install(dash_app, settings) -> HeaderPolicy:
+    """Headers, origin check, size limit and error pages for the app's Flask server."""
+    server = dash_app.server
+    server.config["MAX_CONTENT_LENGTH"] = (settings.max_upload_mb * 1024 * 1024
+                                           + FORM_ENVELOPE_BYTES)
+    policy = HeaderPolicy(dash_app, production=settings.is_production)
+    server.before_request(check_origin)
+    server.after_request(policy.add_headers)
+    register_error_handlers(server)
+    return policy
