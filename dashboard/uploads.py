@@ -189,7 +189,7 @@ def _state_path(job_id: str) -> Path:
     return jobs_dir() / f"{job_id}.json"
 
 
-def _write_state(state: dict) -> None:
+def write_state(state: dict) -> None:
     state["updated_at"] = _now()
     path = _state_path(state["job_id"])
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".job-", suffix=".tmp")
@@ -214,17 +214,20 @@ def read_job(job_id: str) -> dict | None:
 
 
 def _has_died(state: dict) -> bool:
-    """A job whose process is gone (a restarted worker) will never finish."""
-    if state.get("host") == socket.gethostname():
-        try:
-            os.kill(int(state["pid"]), 0)
-        except ProcessLookupError:
-            return True
-        except (OSError, ValueError, TypeError):
-            return False
-        return False
+    """A job whose process is gone (a restarted worker) will never finish. Another machine's
+    processes cannot be asked: a job silent for STALE_AFTER has died there too."""
     updated = dt.datetime.fromisoformat(state["updated_at"])
-    return dt.datetime.now(dt.UTC) - updated > STALE_AFTER
+    if dt.datetime.now(dt.UTC) - updated > STALE_AFTER:
+        return True
+    if state.get("host") != socket.gethostname():
+        return False
+    try:
+        os.kill(int(state["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError, TypeError):
+        return False
+    return False
 
 
 def report_dict(report) -> dict:
@@ -271,7 +274,7 @@ def start_job(job_id: str, paths: list[Path], *, kind: str | None = None,
         "options": {"kind": kind, "wave": wave, "edition": edition}, "rerun": rerun,
         "reports": [], "error": None, "pid": os.getpid(), "host": socket.gethostname(),
     }
-    _write_state(state)
+    write_state(state)
     thread = threading.Thread(target=run_job, args=(state, paths), daemon=True,
                               name=f"load-{job_id[:8]}")
     thread.start()
@@ -288,11 +291,11 @@ def run_job(state: dict, paths: list[Path]) -> dict:
     def progress(file_name: str, stage: str) -> None:
         started.append(file_name)
         state.update(files_done=len(started) - 1, current_file=file_name, stage=stage)
-        _write_state(state)
+        write_state(state)
 
     options = state["options"]
     state.update(status="running", stage="reading")
-    _write_state(state)
+    write_state(state)
     try:
         engine = get_engine()
         reports = load_paths(paths, kind=options["kind"], wave=options["wave"],
@@ -309,7 +312,7 @@ def run_job(state: dict, paths: list[Path]) -> dict:
         shutil.rmtree(jobs_dir() / state["job_id"], ignore_errors=True)
     state.update(files_done=state["files_total"], current_file=None, stage="finished",
                  finished_at=_now())
-    _write_state(state)
+    write_state(state)
     return state
 
 

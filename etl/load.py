@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import and_, bindparam, delete, func, select, text, tuple_, update
 from sqlalchemy.engine import Connection, Engine, NestedTransaction
-from sqlalchemy.schema import AddConstraint, DropConstraint
+from sqlalchemy.schema import (AddConstraint, CreateIndex, DropConstraint, DropIndex,
+                               UniqueConstraint)
 from sqlalchemy.exc import SQLAlchemyError
 
 from etl import marts, survey_formats
@@ -497,7 +498,6 @@ def _write_survey(conn, report, rows: pd.DataFrame, batch_id: int) -> list[dict]
     item_columns = [c for c in ITEM_COLUMNS if c in rows.columns]
     base = {c: _column(rows[c]) for c in RESPONSE_COLUMNS}
     items = {c: _column(rows[c]) for c in item_columns}
-    row_numbers = _column(rows["row_number"])
     digests = _row_hashes([base[c] for c in RESPONSE_COLUMNS[1:]] + list(items.values()))
     keys = list(zip(base["respondent_key"], base["edition"], base["wave"]))
     existing = _existing_responses(conn, set(zip(base["edition"], base["wave"])))
@@ -508,64 +508,101 @@ def _write_survey(conn, report, rows: pd.DataFrame, batch_id: int) -> list[dict]
         if old is None:
             new.append(position)
         elif old.submitted_at and submitted and _naive(old.submitted_at) > _naive(submitted):
-            row_number = row_numbers[position]
-            pseudonym = base["pseudonym"][position]
-            superseded.append({"row_number": row_number, "reason_code": "superseded",
-                               "reason": f"row {row_number}: superseded by a later response of "
-                                         f"the same respondent already loaded (batch {old.batch_id})",
-                               "data": {c: items[c][position] for c in item_columns} | (
-                                   {"pseudonym": pseudonym} if pseudonym else {})})
+            superseded.append(_superseded(rows["row_number"].iat[position], old.batch_id,
+                                          base["pseudonym"][position],
+                                          {c: items[c][position] for c in item_columns}))
         elif old.row_hash == digests[position]:
             report.rows_unchanged += 1
         else:
             changed.append((old.response_id, position))
-    columns = [base[c] for c in RESPONSE_COLUMNS] + [[batch_id] * len(keys), digests]
-    if len(new) < len(keys):
-        columns = [[cells[p] for p in new] for cells in columns]
-    bulk_insert(conn, survey_response, RESPONSE_COLUMNS + ["batch_id", "row_hash"],
-                list(zip(*columns)))
-    ids = {}
-    if new:
-        ids = {(key, edition_name, wave): response_id
-               for key, edition_name, wave, response_id in conn.execute(
-                   select(survey_response.c.respondent_key, survey_response.c.edition,
-                          survey_response.c.wave, survey_response.c.response_id)
-                   .where(survey_response.c.batch_id == batch_id)).all()}
+    bulk = _bulk_load_wanted(conn, len(new) + len(changed))
+    with _rebuilt_after(conn, _response_indexes(), bulk):
+        columns = [base[c] for c in RESPONSE_COLUMNS] + [[batch_id] * len(keys), digests]
+        if len(new) < len(keys):
+            columns = [[cells[p] for p in new] for cells in columns]
+        bulk_insert(conn, survey_response, RESPONSE_COLUMNS + ["batch_id", "row_hash"],
+                    list(zip(*columns)))
+    ids = _response_ids(conn, batch_id) if new else {}
     if changed:
         _replace_changed(conn, changed, base, digests, batch_id)
     written = [(ids[keys[p]], p) for p in new] + changed
-    answers = _answer_records(rows, written, item_columns)
-    with _foreign_keys_checked_at_once(conn, survey_answer, len(answers)):
-        bulk_insert(conn, survey_answer, ["response_id", "item", "value", "choices"], answers)
+    with _rebuilt_after(conn, _answer_keys(), bulk):
+        bulk_insert(conn, survey_answer, ["response_id", "item", "value", "choices"],
+                    _answer_records(rows, written, item_columns))
     report.rows_new += len(new)
     report.rows_updated += len(changed)
     return superseded
 
 
-# From this many rows, and a quarter of what the table holds, PostgreSQL checks the answers'
-# foreign key in one join rather than with one query per row (see below).
-BULK_CHECK_ROWS = 100_000
+def _superseded(row_number, batch_id: int, pseudonym, answers: dict) -> dict:
+    return {"row_number": _clean(row_number), "reason_code": "superseded",
+            "reason": f"row {row_number}: superseded by a later response of the same "
+                      f"respondent already loaded (batch {batch_id})",
+            "data": answers | ({"pseudonym": pseudonym} if pseudonym else {})}
+
+
+def _response_ids(conn, batch_id: int) -> dict[tuple, int]:
+    """response_id of each response the batch inserted, by natural key."""
+    return {(key, edition_name, wave): response_id
+            for key, edition_name, wave, response_id in conn.execute(
+                select(survey_response.c.respondent_key, survey_response.c.edition,
+                       survey_response.c.wave, survey_response.c.response_id)
+                .where(survey_response.c.batch_id == batch_id)).all()}
+
+
+# ---- PostgreSQL bulk mode: keys and indexes built once after a large COPY
+
+# From this many responses written, and a quarter of what the warehouse holds.
+BULK_LOAD_RESPONSES = 20_000
+
+
+def _bulk_load_wanted(conn: Connection, responses: int) -> bool:
+    """PostgreSQL checks a foreign key with one query per inserted row and grows each index
+    row by row: for a national file (800,000 answers) that was most of the load. Dropping the
+    answers' keys and the responses' secondary indexes and building them again after the COPY
+    checks every row in one join and builds each index in one sort, as PostgreSQL advises for
+    bulk loads; it is all inside the load's transaction, so a failed load gets them back with
+    everything else. The price: until the load commits, readers of survey_response and
+    survey_answer wait (seconds, at national scale; the dashboard reads the marts)."""
+    if conn.dialect.name != "postgresql" or responses < BULK_LOAD_RESPONSES:
+        return False
+    held = conn.execute(text("SELECT reltuples FROM pg_class "
+                             "WHERE oid = CAST('survey_response' AS regclass)")).scalar()
+    if 4 * responses < held:  # rebuilding would cost more than it saves
+        return False
+    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # index sorts in memory
+    return True
+
+
+def _response_indexes() -> list[tuple]:
+    """(drop, create) of survey_response's unique key and indexes; its primary key stays."""
+    unique = sorted((c for c in survey_response.constraints if isinstance(c, UniqueConstraint)),
+                    key=lambda c: c.name)
+    indexes = sorted(survey_response.indexes, key=lambda i: i.name)
+    return ([(DropConstraint(c), AddConstraint(c)) for c in unique]
+            + [(DropIndex(i), CreateIndex(i)) for i in indexes])
+
+
+def _answer_keys() -> list[tuple]:
+    """(drop, create) of survey_answer's foreign key and primary key."""
+    foreign = sorted(survey_answer.foreign_key_constraints, key=lambda c: c.name)
+    return ([(DropConstraint(c), AddConstraint(c)) for c in foreign]
+            + [(DropConstraint(survey_answer.primary_key),
+                AddConstraint(survey_answer.primary_key))])
 
 
 @contextlib.contextmanager
-def _foreign_keys_checked_at_once(conn: Connection, table, rows: int):
-    """PostgreSQL checks a foreign key with one query per inserted row: for a national file's
-    800,000 answers, most of the load's time. Above BULK_CHECK_ROWS the table's foreign keys
-    are dropped and added back inside the load's transaction, which checks every row in one
-    join (PostgreSQL's advice for bulk loads); a failed load gets them back with everything
-    else. The price: until the load commits, readers of the table and of the one it refers to
-    wait (seconds, at national scale)."""
-    if conn.dialect.name != "postgresql" or rows < BULK_CHECK_ROWS or 4 * rows < conn.execute(
-            text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)"),
-            {"name": table.name}).scalar():
+def _rebuilt_after(conn: Connection, ddl: list[tuple], wanted: bool):
+    """Drop, run the block, create again (in reverse order); nothing when not wanted. On an
+    error the load's rollback restores them."""
+    if not wanted:
         yield
         return
-    constraints = sorted(table.foreign_key_constraints, key=lambda c: c.name)
-    for constraint in constraints:
-        conn.execute(DropConstraint(constraint))
+    for drop, _ in ddl:
+        conn.execute(drop)
     yield
-    for constraint in constraints:
-        conn.execute(AddConstraint(constraint))
+    for _, create in reversed(ddl):
+        conn.execute(create)
 
 
 def _existing_responses(conn, pairs: set[tuple]) -> dict:

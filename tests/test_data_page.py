@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import shutil
+import socket
 
 import pytest
 from sqlalchemy import select
@@ -512,3 +513,13 @@ def test_an_upload_over_the_limit_gets_413_and_a_clear_json_message(template, tm
         assert not (tmp_path / "store" / "jobs").exists()  # nothing was saved
     finally:
         etl_settings.configure(None)
+
+
+def test_a_job_whose_worker_died_is_reported_lost(warehouse, store):
+    job_id, _folder = uploads.new_job_folder()
+    state = {"job_id": job_id, "status": "running", "pid": 2**22 + 12345,  # no such process
+             "host": socket.gethostname(), "files_total": 1, "files_done": 0}
+    uploads.write_state(state)  # as a killed worker leaves it
+
+    assert uploads.read_job(job_id)["status"] == "lost"
+    assert uploads.read_job(job_id.upper()) is None  # not a job id
