@@ -61,7 +61,7 @@ ADMIN_ROLES = ("admin",)
 DEFAULT_PAGE_ROLES = {"/donnees": STAFF_ROLES, "/admin": ADMIN_ROLES}
 
 SESSION_COOKIE = "impact_session"
-SESSION_LIFETIME = dt.timedelta(hours=8)  # idle for a working day: sign in again
+SESSION_LIFETIME = dt.timedelta(hours=8)  # a working day after signing in: sign in again
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
 CALLBACK_PATH = "/_dash-update-component"
@@ -452,7 +452,9 @@ def init_app(dash_app, settings) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookies_secure,
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
-        SESSION_REFRESH_EACH_REQUEST=True,  # the lifetime counts from the last request
+        # The cookie is sent again only when the session changes, never with a static file
+        # (a shared cache must not keep one account's cookie with a file served to all).
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     manager = LoginManager()
     manager.session_protection = "basic"

@@ -5,9 +5,10 @@ moved into a column of insets west of Brittany; see data/geo/README.md): read on
 (`geojson()`), coordinates rounded to 2 decimals (about 1 km, under a pixel at the size the
 pages draw the map), which halves the points: the figure sent to the browser stays small and
 plotly copies it faster. The trace is a `go.Choropleth` with the GeoJSON,
-`featureidkey="properties.code"` and the INSEE codes as `locations`; the base map is hidden and
-the view fitted to the regions (`view_bounds`). The base-map file that plotly.js still fetches comes from the
-app's assets (`figures.graph` sets `topojsonURL`), so the map needs no internet.
+`featureidkey="properties.code"` and the INSEE codes as `locations`; the base map is hidden
+and the view fitted to the regions (`view_bounds`). The base-map file that plotly.js still
+fetches comes from the app's assets (`figures.graph` sets `topojsonURL`), so the map needs no
+internet.
 
 A map is readable without colour (DESIGN.md section 8): each region carries its value as a
 text label, the hover gives the region's name and figures, and `chart_card`'s table view lists
@@ -33,7 +34,6 @@ from dashboard.figures import FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, percent_su
 from etl.reference import GEOJSON, MAP_ATTRIBUTION
 
 FEATURE_ID_KEY = "properties.code"
-REGIONS_TOTAL = 18
 # ColorBrewer "Blues" (Brewer, Harrower 2003), 6 classes, as a continuous ramp: single hue,
 # light to dark, safe for deuteranopia, protanopia and tritanopia.
 SEQUENTIAL = ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
@@ -44,7 +44,7 @@ COORDINATE_DECIMALS = 2  # 0.01 degree: about 1 km, a third of a pixel on the pa
 OVERSEAS = ("01", "02", "03", "04", "06")  # the insets, top to bottom
 INSET_NAMES_LON = -10.9  # the insets' names start here and run east towards them
 # Where a region's label sits when the centroid of its largest part is a poor spot for text.
-LABEL_NUDGES = {"93": (0.25, -0.15), "28": (0.0, -0.1), "11": (0.0, 0.0)}
+LABEL_NUDGES = {"93": (0.25, -0.15), "28": (0.0, -0.1)}
 
 
 def _round_ring(ring: list) -> list:

@@ -41,6 +41,10 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_SESSION_KEY = "_csrf"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+# Answers that hold an account's figures or forms: never kept by a browser or a proxy. (Dash's
+# scripts and the assets stay cacheable: they are the same for everybody.)
+NO_STORE_PATHS = ("/_dash-layout", "/_dash-dependencies", "/_dash-update-component", "/login",
+                  "/logout")
 FORM_ENVELOPE_BYTES = 1024 * 1024  # the multipart form around an uploaded file
 
 STATIC_HEADERS = {
@@ -116,8 +120,7 @@ class HeaderPolicy:
             response.headers.setdefault(name, value)
         if self.production:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.path.startswith(("/_dash-", "/login", "/logout", "/admin")) or \
-                response.mimetype == "text/html":
+        if request.path in NO_STORE_PATHS or response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

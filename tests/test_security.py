@@ -94,7 +94,13 @@ def test_pages_and_data_are_not_cached_but_static_files_are(clients):
     client = clients["staff"]
     assert client.get("/").headers["Cache-Control"] == "no-store"
     assert client.get("/_dash-layout").headers["Cache-Control"] == "no-store"
-    assert "no-store" not in client.get("/assets/impact.css").headers.get("Cache-Control", "")
+    assert url_callback("overview-body", "").post(client).headers["Cache-Control"] == "no-store"
+    for static in ("/assets/impact.css", "/_dash-component-suites/dash/dcc/async-graph.js",
+                   "/_dash-component-suites/plotly/package_data/plotly.min.js"):
+        answer = client.get(static)
+        assert answer.status_code == 200
+        assert "no-store" not in answer.headers.get("Cache-Control", "")
+        assert "Set-Cookie" not in answer.headers  # a shared cache never keeps a session
 
 
 # ---- cookies and keys ----

@@ -692,8 +692,10 @@ def map_summary(figures: dict, lang: str, k: int, measure: str) -> str:
         shown = shown.assign(solid=shown[n_column].astype(int) >= FRAGILE_MIN)
         ranked = shown.sort_values(["solid", column, n_column, "region_code"],
                                    ascending=[False, False, False, True]).head(3)
-        top = ", ".join(f"{row.region_name} ({rate_text(getattr(row, column), getattr(row, n_column), lang, k)})"
-                        for row in ranked.itertuples(index=False))
+        top = ", ".join(
+            f"{row.region_name} "
+            f"({rate_text(getattr(row, column), getattr(row, n_column), lang, k)})"
+            for row in ranked.itertuples(index=False))
     else:
         ranked = shown.sort_values([column, "region_code"], ascending=[False, True]).head(3)
         top = ", ".join(f"{row.region_name} ({fmt_int(getattr(row, column), lang)})"

@@ -773,11 +773,13 @@ def _conversion_edition_card(figures: dict, lang: str):
                              list(zip(reached["schools_with_project"].astype(int),
                                       reached["schools_reached"].astype(int))), lang,
                              horizontal=True, height=max(200, 36 * len(reached) + 60))
-        items = ("\u00a0; " if lang == "fr" else "; ").join(t("tour.conv_edition.item", lang, edition=row.edition,
-                            share=_share(row.share_pct, int(row.schools_reached), lang),
-                            converted=fmt_int(row.schools_with_project, lang),
-                            reached=fmt_int(row.schools_reached, lang))
-                          for row in reached.itertuples(index=False))
+        separator = "\u00a0; " if lang == "fr" else "; "  # French: a space before ";"
+        items = separator.join(
+            t("tour.conv_edition.item", lang, edition=row.edition,
+              share=_share(row.share_pct, int(row.schools_reached), lang),
+              converted=fmt_int(row.schools_with_project, lang),
+              reached=fmt_int(row.schools_reached, lang))
+            for row in reached.itertuples(index=False))
         summary = t("tour.conv_edition.summary", lang, items=items)
     table = pd.DataFrame({
         t("tour.col.edition", lang): by_edition["edition"].tolist(),

@@ -120,6 +120,8 @@ def browser_log() -> BrowserLog:
 def sign_in(page, email: str, password: str) -> None:
     """Sign the page's browser context in through the sign-in form's route (its CSRF token
     included), without drawing the form: the cookie lands in the context."""
+    if page.url.startswith("http"):
+        page.goto("about:blank")  # an open page of the app could still be sending requests
     page.context.clear_cookies()  # leave any previous session
     form = page.request.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text()).group(1)

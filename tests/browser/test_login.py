@@ -118,9 +118,10 @@ def test_an_admin_creates_and_disables_an_account_from_the_page(page):
         "Compte financeur.browser@example.org désactivé.")
 
 
-def test_a_page_whose_session_ended_goes_to_the_sign_in_page(page):
+def test_a_page_whose_session_ended_goes_to_the_sign_in_page(page, browser_log):
     page.goto("/?edition=2024-2025")
     expect(page.locator(f"#{auth.ACCOUNT_EMAIL}")).to_contain_text(DEMO_EMAIL)
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()  # signed out elsewhere, or expired
 
     page.locator(f"#{ids.FILTER_RESET}").click()  # the next callback gets 401

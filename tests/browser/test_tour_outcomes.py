@@ -21,7 +21,7 @@ from dashboard.queries.base import STAFF, Filters
 pytestmark = pytest.mark.browser
 
 MAP_PATHS = ".choroplethlayer path"
-LOADED = 20_000  # ms: a page's first render (plotly.js, the map) on a busy test machine
+LOADED = 20_000  # ms: a render with a server round trip (plotly.js, the map), on a busy machine
 REGION = "84"  # Auvergne-Rhône-Alpes: large, convex enough to click in the middle
 
 
@@ -70,10 +70,10 @@ def test_tour_map_renders_offline_and_a_click_filters_the_page(page, figures):
 
     click_region(page, ids.TOUR_MAP, REGION)
 
-    expect(page).to_have_url(re.compile(rf"[?&]region={REGION}(&|$)"))
+    expect(page).to_have_url(re.compile(rf"[?&]region={REGION}(&|$)"), timeout=LOADED)
     expect(page.locator(f"#{ids.FILTER_REGION}")).to_contain_text("Auvergne-Rhône-Alpes")
     expect(kpi_value(page, "events")).to_have_text(
-        fmt_int(figures["reach_region"]["events"], "fr"))
+        fmt_int(figures["reach_region"]["events"], "fr"), timeout=LOADED)
 
 
 def test_tour_measure_lives_in_the_url_and_the_map_has_a_table(page, figures):
@@ -87,7 +87,7 @@ def test_tour_measure_lives_in_the_url_and_the_map_has_a_table(page, figures):
 
     expect(page).to_have_url(re.compile(r"[?&]measure=guide(&|$)"))
     expect(page).to_have_url(re.compile(r"[?&]lang=en(&|$)"))
-    expect(colorbar).to_contain_text("Guide copies")
+    expect(colorbar).to_contain_text("Guide copies", timeout=LOADED)
     expect(page.get_by_role("radio", name="Guide")).to_have_attribute("aria-checked", "true")
 
     table = page.locator(f"#{ids.table_panel_dom_id(ids.TOUR_MAP)} table")
@@ -105,9 +105,14 @@ def test_outcomes_page_shows_kpis_the_map_and_the_projects_to_staff(page, figure
         fmt_int(figures["outcomes"]["projects"], "fr"))
     expect(kpi_value(page, "organisations")).to_have_text(
         fmt_int(figures["outcomes"]["organisations"], "fr"))
-    expect(page.locator(f"#{ids.OUTCOMES_PROJECTS_GRID} .ag-row").first).to_be_visible()
+    grid = page.locator(f"#{ids.OUTCOMES_PROJECTS_GRID}")
+    expect(grid).to_be_visible(timeout=LOADED)
+    # AG Grid's paging, in French: "1 à 15 sur 60" (every project of the selection)
+    expect(grid).to_contain_text(f"sur {figures['outcomes']['projects']}", timeout=LOADED)
+    expect(grid.locator(".ag-header-cell-text").first).to_have_text("Titre")
 
     page.get_by_role("radio", name="Taux de livraison").click()
 
     expect(page).to_have_url(re.compile(r"[?&]measure=delivery(&|$)"))
-    expect(page.locator(f"#{ids.OUTCOMES_MAP} .cbtitle")).to_contain_text("Taux de livraison")
+    expect(page.locator(f"#{ids.OUTCOMES_MAP} .cbtitle")).to_contain_text("Taux de livraison",
+                                                                          timeout=LOADED)
