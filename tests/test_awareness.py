@@ -669,7 +669,9 @@ def test_the_csv_export_has_exactly_the_contract_header(main, tmp_path):
     assert lines[0] == ("item,analysis,n_pre,n_post,n_matched,pre_pct,post_pct,diff_pp,"
                         "ci_low_pp,ci_high_pp,p_value,suppressed")
     assert len(lines) == 1 + len(EXPORT_ORDER)
-    assert lines[1].startswith(f"knows_ess,paired,{N_PRE},{N_POST},{N_MATCHED},33.333333,75,")
+    # 4 of the 12 matched knew the ESS before, 9 after: full precision, dot decimal.
+    assert lines[1].startswith(f"knows_ess,paired,{N_PRE},{N_POST},{N_MATCHED},"
+                               f"{repr(100 * 4 / 12)},75,")
     assert lines[1].endswith(",0.125,false")
     assert lines[-1] == "recommend,unpaired,0,0,,,,,,,,true"
 
