@@ -64,7 +64,7 @@ def make_plan(url: str, searches: int, folder: Path) -> Path:
     import dash
 
     from dashboard.app import create_app
-    from dashboard.auth import ALL_ROLES, page_roles
+    from dashboard.auth import page_roles
     from etl.settings import configure
 
     settings = pages_bench.bench_settings(url)
@@ -94,7 +94,7 @@ def make_plan(url: str, searches: int, folder: Path) -> Path:
             continue
         callbacks = [_callback_spec(*by_function[c.name], c.name) for c in page_chains[short]]
         pages.append({"path": page["path"], "callbacks": callbacks,
-                      "staff_only": set(page_roles(page)) != set(ALL_ROLES)})
+                      "roles": list(page_roles(page))})
     accounts = [{"email": e, "password": p, "role": "staff"}
                 for e, p in [pages_bench.demo_credentials(url) or (None, None)] if e]
     funder = funder_account(url)
@@ -214,8 +214,7 @@ def print_stats(rows: list[dict]) -> dict:
                                  "p99 ms", widths=(40, 8, 8, 8, 8, 8)))
     total = None
     for row in rows:
-        name = f"{row['Type']} {row['Name']}".strip() if row["Name"] != "Aggregated" \
-            else "ALL"
+        name = row["Name"] if row["Name"] != "Aggregated" else "ALL"
         line = (name[:40], int(number(row, "Request Count")), int(number(row, "Failure Count")),
                 number(row, "Requests/s"), number(row, "50%"), number(row, "95%"),
                 number(row, "99%"))

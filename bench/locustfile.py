@@ -5,10 +5,10 @@ page (its HTML, Dash's layout with the filter choices and freshness, the shell's
 the page's own callbacks, in the order the renderer sends them: those of the URL first, then
 those fed by their outputs), and changes the filters on it a few times, with a pause of
 0.5 to 2 s between actions. One user in five is a funder scoped to one region and one edition
-(when the bench could create such an account), who never opens staff-only pages.
+(when the bench could create such an account). A user opens only the pages its role may.
 
 What to request comes from the plan written by load_bench.py (LOAD_BENCH_PLAN: a JSON file):
-{"accounts": [{"email", "password", "role"}...], "pages": [{"path", "staff_only",
+{"accounts": [{"email", "password", "role"}...], "pages": [{"path", "roles",
 "callbacks": [{"name", "output", "outputs", "inputs", "state"}]}], "shell": [...],
 "router": [Dash's page router], "searches": ["?edition=...", ...]}. Inputs are [component id, property] pairs; an input is
 given the URL's query string or pathname, or a value an earlier callback of the page returned.
@@ -38,8 +38,7 @@ class DashboardUser(HttpUser):
         staff = [a for a in accounts if a["role"] != "funder"]
         self.account = random.choice(funders) if funders and random.random() < 0.2 else \
             random.choice(staff)
-        self.pages = [p for p in PLAN["pages"]
-                      if not (p["staff_only"] and self.account["role"] == "funder")]
+        self.pages = [p for p in PLAN["pages"] if self.account["role"] in p["roles"]]
         page = self.client.get("/login", name="GET /login")
         match = CSRF.search(page.text or "")
         token = match.group(1) if match else ""

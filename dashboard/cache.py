@@ -130,6 +130,8 @@ class FigureCache:
         self.kind = kind
         self.stats = Stats()
         self._down_until = 0.0
+        # cachelib's SimpleCache prunes by iterating over its dict: one thread at a time.
+        self._lock = threading.Lock() if kind == "memory" else contextlib.nullcontext()
 
     def __repr__(self) -> str:
         return f"FigureCache({self.kind}, prefix={self.prefix!r})"
@@ -139,6 +141,10 @@ class FigureCache:
 
     def _failed(self, action: str, error: Exception) -> None:
         self.stats.count("errors")
+        unreachable = isinstance(error, OSError) or type(error).__module__.startswith("redis")
+        if not unreachable:  # a value that cannot be pickled, say: that entry only
+            log.warning("figure cache (%s): %s failed (%s)", self.kind, action, error)
+            return
         if self._available():
             log.warning("figure cache (%s): %s failed (%s); computing without it for %.0f s",
                         self.kind, action, error, RETRY_AFTER)
@@ -148,7 +154,8 @@ class FigureCache:
         if not self._available():
             return None
         try:
-            return self.backend.get(key)
+            with self._lock:
+                return self.backend.get(key)
         except Exception as error:  # noqa: BLE001 - a cache failure must never fail a page
             self._failed("read", error)
             return None
@@ -157,7 +164,8 @@ class FigureCache:
         if not self._available():
             return
         try:
-            self.backend.set(key, value, timeout=TIMEOUT)
+            with self._lock:
+                self.backend.set(key, value, timeout=TIMEOUT)
         except Exception as error:  # noqa: BLE001
             self._failed("write", error)
 
@@ -170,7 +178,8 @@ class FigureCache:
                 for start in range(0, len(keys), 500):
                     client.delete(*keys[start:start + 500])
             else:
-                self.backend.clear()
+                with self._lock:
+                    self.backend.clear()
         except Exception as error:  # noqa: BLE001
             self._failed("clear", error)
 

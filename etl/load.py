@@ -518,7 +518,7 @@ def _write_survey(conn, report, rows: pd.DataFrame, batch_id: int) -> list[dict]
         else:
             changed.append((old.response_id, position))
     bulk = _bulk_load_wanted(conn, len(new) + len(changed))
-    with _rebuilt_after(conn, _response_indexes(), bulk):
+    with _rebuilt_after(conn, _response_indexes(conn.dialect.name), bulk):
         columns = [base[c] for c in RESPONSE_COLUMNS] + [[batch_id] * len(keys), digests]
         if len(new) < len(keys):
             columns = [[cells[p] for p in new] for cells in columns]
@@ -528,7 +528,7 @@ def _write_survey(conn, report, rows: pd.DataFrame, batch_id: int) -> list[dict]
     if changed:
         _replace_changed(conn, changed, base, digests, batch_id)
     written = [(ids[keys[p]], p) for p in new] + changed
-    with _rebuilt_after(conn, _answer_keys(), bulk):
+    with _rebuilt_after(conn, _answer_keys(conn.dialect.name), bulk):
         _insert_answers(conn, rows, written, item_columns)
     report.rows_new += len(new)
     report.rows_updated += len(changed)
@@ -551,41 +551,46 @@ def _response_ids(conn, batch_id: int) -> dict[tuple, int]:
                 .where(survey_response.c.batch_id == batch_id)).all()}
 
 
-# ---- PostgreSQL bulk mode: keys and indexes built once after a large COPY
+# ---- bulk mode: keys and indexes built once after a large insert
 
 # From this many responses written, and a quarter of what the warehouse holds.
 BULK_LOAD_RESPONSES = 20_000
 
 
 def _bulk_load_wanted(conn: Connection, responses: int) -> bool:
-    """PostgreSQL checks a foreign key with one query per inserted row and grows each index
-    row by row: for a national file (800,000 answers) that was most of the load. Dropping the
-    answers' keys and the responses' secondary indexes and building them again after the COPY
-    checks every row in one join and builds each index in one sort, as PostgreSQL advises for
-    bulk loads; it is all inside the load's transaction, so a failed load gets them back with
-    everything else. The price: until the load commits, readers of survey_response and
-    survey_answer wait (seconds, at national scale; the dashboard reads the marts)."""
-    if conn.dialect.name != "postgresql" or responses < BULK_LOAD_RESPONSES:
+    """A database grows an index entry by entry and, on PostgreSQL, checks a foreign key with
+    one query per inserted row: for a national file (100,000 responses, 800,000 answers) that
+    was most of the load. Dropping the indexes (on PostgreSQL also the answers' keys) and
+    building them again after the insert builds each index in one sort and checks every row
+    in one join, as PostgreSQL advises for bulk loads. It all happens inside the load's
+    transaction: a failed load gets them back with everything else. The price, on PostgreSQL:
+    until the load commits, readers of survey_response and survey_answer wait (seconds at
+    national scale; the dashboard reads the marts). SQLite readers see the last commit."""
+    if responses < BULK_LOAD_RESPONSES:
         return False
-    held = conn.execute(text("SELECT reltuples FROM pg_class "
-                             "WHERE oid = CAST('survey_response' AS regclass)")).scalar()
+    held = conn.execute(select(func.count()).select_from(survey_response)).scalar()
     if 4 * responses < held:  # rebuilding would cost more than it saves
         return False
-    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # index sorts in memory
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # index sorts in memory
     return True
 
 
-def _response_indexes() -> list[tuple]:
-    """(drop, create) of survey_response's unique key and indexes; its primary key stays."""
+def _response_indexes(dialect: str) -> list[tuple]:
+    """(drop, create) of survey_response's indexes and, on PostgreSQL, its unique key (SQLite's
+    is part of the table). The primary key stays."""
     unique = sorted((c for c in survey_response.constraints if isinstance(c, UniqueConstraint)),
-                    key=lambda c: c.name)
+                    key=lambda c: c.name) if dialect == "postgresql" else []
     indexes = sorted(survey_response.indexes, key=lambda i: i.name)
     return ([(DropConstraint(c), AddConstraint(c)) for c in unique]
             + [(DropIndex(i), CreateIndex(i)) for i in indexes])
 
 
-def _answer_keys() -> list[tuple]:
-    """(drop, create) of survey_answer's foreign key and primary key."""
+def _answer_keys(dialect: str) -> list[tuple]:
+    """(drop, create) of survey_answer's foreign and primary keys on PostgreSQL; SQLite's are
+    part of the table."""
+    if dialect != "postgresql":
+        return []
     foreign = sorted(survey_answer.foreign_key_constraints, key=lambda c: c.name)
     return ([(DropConstraint(c), AddConstraint(c)) for c in foreign]
             + [(DropConstraint(survey_answer.primary_key),

@@ -14,6 +14,7 @@
       if (response.status === 401 && url.indexOf("/_dash-") !== -1) {
         var here = window.location.pathname + window.location.search;
         window.location.assign("/login?next=" + encodeURIComponent(here));
+        return new Promise(function () {});  /* the page is leaving: Dash need not see it */
       }
       return response;
     });

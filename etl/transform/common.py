@@ -149,6 +149,25 @@ def parse_region(value, region_names: dict[str, str]) -> str | None:
     return None
 
 
+def once_per_value(parse):
+    """`parse`, computed once per distinct cell: a column of 100,000 students repeats a few
+    schools, editions and numbers, and the parsers (names, dates) cost microseconds each.
+    Cells are told apart by type as well as value (1, 1.0 and True are equal in Python)."""
+    seen: dict = {}
+
+    def parse_once(cell):
+        key = (type(cell), cell)
+        try:
+            return seen[key]
+        except KeyError:
+            seen[key] = result = parse(cell)
+            return result
+        except TypeError:  # a cell that cannot be a dict key
+            return parse(cell)
+
+    return parse_once
+
+
 class ColumnParser:
     """Collects per-row errors while parsing the columns of one frame."""
 
@@ -170,6 +189,7 @@ class ColumnParser:
         """Apply `parser` (cell -> value or None) to a column; None from a non-blank cell is an
         error naming `what` was expected."""
         header = self.headers.get(name, name)
+        parser = once_per_value(parser)
         values = []
         for position, cell in enumerate(self.column(name).tolist()):
             if is_blank(cell):

@@ -13,7 +13,8 @@ import pandas as pd
 
 from etl.extract import RawTable
 from etl.reference import name_key
-from etl.transform.common import ColumnParser, column_synonyms, edition_of, is_blank, show
+from etl.transform.common import (ColumnParser, column_synonyms, edition_of, is_blank,
+                                  once_per_value, show)
 from etl.transform.context import LoadContext
 
 REQUIRED = {
@@ -146,6 +147,7 @@ def _region(parser: ColumnParser, ctx: LoadContext, name: str, required: bool) -
 
 def _school(parser: ColumnParser, ctx: LoadContext, name: str, required: bool) -> list:
     header = parser.headers.get(name, name)
+    resolve = once_per_value(ctx.schools.resolve)
     values = []
     for position, cell in enumerate(parser.column(name).tolist()):
         if is_blank(cell):
@@ -153,7 +155,7 @@ def _school(parser: ColumnParser, ctx: LoadContext, name: str, required: bool) -
                 parser.fail(position, "missing_value", f"'{header}' is empty")
             values.append(None)
             continue
-        school_id = ctx.schools.resolve(cell)
+        school_id = resolve(cell)
         if school_id is None:
             parser.fail(position, "unknown_school", f"unknown school '{show(cell)}'")
         values.append(school_id)
