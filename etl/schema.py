@@ -323,6 +323,7 @@ audit_log = Table(
     Column("actor", Text, comment="Account or command that acted."),
     Column("action", String(40), nullable=False, comment="What was done."),
     Column("detail", Text, comment="JSON details, never a password or a person's identifier."),
+    Index("ix_audit_log_action", "action", "audit_id"),
     comment="Audit log of logins, downloads, publications, erasures and account changes.",
 )
 
