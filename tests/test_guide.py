@@ -203,3 +203,12 @@ def test_a_published_snapshot_replays_the_guide_figures(distribution):
     for function in (guide.guide_timeline, guide.guide_by_audience):
         live = function(ALL, STAFF, K, engine=distribution)
         pd.testing.assert_frame_equal(function(ALL, STAFF, K, snapshot=snapshot), live)
+
+
+def test_the_overview_carries_the_guides_headline_beside_the_tours(distribution):
+    from dashboard.queries.overview import headline
+
+    figures = headline(Filters(), STAFF, 5, engine=distribution)
+    assert figures["guide_copies"] == COPIES_84 + COPIES_11 + COPIES_04 + COPIES_UNKNOWN
+    in_84 = headline(Filters.of(regions=["84"]), STAFF, 5, engine=distribution)
+    assert in_84["guide_copies"] == COPIES_84

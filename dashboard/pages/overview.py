@@ -55,6 +55,9 @@ register({
     "overview.kpi.events.detail": {"fr": "événements du Tour de France",
                                    "en": "Tour de France events"},
     "overview.kpi.attendees": {"fr": "Participants", "en": "Attendees"},
+    "overview.kpi.guide": {"fr": "Guide diffusé", "en": "Guide distributed"},
+    "overview.kpi.guide.detail": {"fr": "exemplaires et téléchargements du guide",
+                                  "en": "copies and downloads of the guide"},
     "overview.kpi.attendees.detail": {"fr": "participations cumulées aux événements",
                                       "en": "total attendance at events"},
     "overview.kpi.awareness": {"fr": "Connaissance de l'ESS", "en": "SSE awareness"},
@@ -194,6 +197,10 @@ def kpi_cards(figures: dict, lang: str, k: int) -> list:
         value, _ = _count(figures, name, lang, k)
         cards.append(kpi_card(name, t(f"overview.kpi.{name}", lang), value, lang=lang,
                               detail=t(f"overview.kpi.{name}.detail", lang)))
+    if figures.get("guide_copies") is not None:
+        cards.append(kpi_card("guide", t("overview.kpi.guide", lang),
+                              fmt_int(figures["guide_copies"], lang), lang=lang,
+                              detail=t("overview.kpi.guide.detail", lang)))
     cards.append(_awareness_card(figures, lang, k))
     return cards
 

@@ -56,6 +56,10 @@ def headline(filters: Filters, scope: Scope, k: int, engine: Engine | None = Non
                    "students": _students(conn, chosen), "schools": _schools(conn, chosen),
                    **_awareness(conn, chosen), "n_matched": _matched(conn, chosen),
                    "regions_total": REGIONS_TOTAL}
+    # The guide's headline figure stands beside the tour's (copies are not people: not hidden).
+    from dashboard.queries.guide import guide_kpis
+
+    figures["guide_copies"] = guide_kpis(filters, scope, k, engine=engine)["copies"]
     return _suppress(figures, k)
 
 
