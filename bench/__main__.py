@@ -20,7 +20,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def discover(wanted: list[str]) -> list[str]:
-    names = sorted(m.name for m in pkgutil.iter_modules([str(PACKAGE_DIR))
+    names = sorted(m.name for m in pkgutil.iter_modules([str(PACKAGE_DIR)])
                    if m.name.endswith("_bench"))
     return [n for n in names if not wanted or any(n.startswith(w) for w in wanted)]
 

@@ -5,8 +5,9 @@ with several workers, at national scale, with the shared Redis cache.
                                [--run-time 60s] [--workers 3] [--threads 2] [--no-redis]
 
 For each warehouse (the national ones of bench/pages_bench.py, built when missing unless
---no-build): gunicorn as the Procfile runs it (`dashboard.app:server`, `--workers 3 --threads 2`
-by default), on a free loopback port, with REDIS_URL (a key prefix of its own, emptied before
+--no-build): gunicorn as the Procfile runs it (`dashboard.app:server`, `--workers 3 --threads 2
+--keep-alive 75` by default; with gunicorn's default 2 s keep-alive, a client reusing a
+connection the server has just closed gets a reset, the "HTTP 0" errors of a first run), on a free loopback port, with REDIS_URL (a key prefix of its own, emptied before
 and after) and a shared SECRET_KEY; then locust, headless (`-u 50 -r 10 -t 60s`), with
 bench/locustfile.py: each user signs in (the demo staff account; one user in five a funder
 account scoped to one region and one edition, created in a demo warehouse when missing), opens
@@ -149,7 +150,7 @@ def start_gunicorn(url: str, port: int, args, redis_url: str | None, prefix: str
         env["REDIS_URL"] = redis_url
     command = [sys.executable, "-m", "gunicorn", "dashboard.app:server",
                "--workers", str(args.workers), "--threads", str(args.threads),
-               "--bind", f"127.0.0.1:{port}", "--timeout", "120",
+               "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--keep-alive", "75",
                "--error-logfile", str(folder / "gunicorn.log")]
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

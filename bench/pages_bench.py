@@ -177,9 +177,21 @@ def ensure_postgres_database(url: str) -> None:
         admin.dispose()
 
 
+def is_own(url: str) -> bool:
+    """A warehouse the bench made (its default places), which it may upgrade."""
+    from sqlalchemy.engine import make_url
+
+    if url.startswith("sqlite"):
+        return Path(url.split("///", 1)[-1]) == DEFAULT_SQLITE
+    return make_url(url).database == POSTGRES_DATABASE
+
+
 def prepare(kind: str, build: bool) -> str | None:
     url = sqlite_url() if kind == "sqlite" else postgres_url()
     if is_national(url):
+        if is_own(url):  # the schema may have moved on since it was built (new indexes)
+            subprocess.run(impact_command() + ["init"], env={**os.environ, "DATABASE_URL": url},
+                           cwd=ROOT, capture_output=True, text=True, check=False)
         return url
     how = (f"DATABASE_URL='{describe(url)}' impact init && "
            f"DATABASE_URL='{describe(url)}' impact demo --scale national")

@@ -490,7 +490,7 @@ def _write_csv(frame: pd.DataFrame, path: Path, *, sep: str = ",", quote_all: bo
     path.write_bytes(("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8"))
 
 
-def _google_forms(frame: pd.DataFrame, names: dict[str, str], path: Path) -> None:
+def _google_forms(frame: pd.DataFrame, names: dict[str, str], path: Path, rng=None) -> None:
     """Forms' own CSV: every field quoted, CRLF, checkboxes joined with `;`, scales as numbers."""
     texts = question_texts()
     out = {"Horodateur": _google_forms_times(_local_times(frame)),
@@ -557,7 +557,7 @@ def _microsoft_forms(frame: pd.DataFrame, names: dict[str, str], path: Path, rng
     for item in ("satisfaction", "recommend"):
         if item in frame:
             columns[texts[item]] = frame[item].to_numpy()
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = xlsxwriter.Workbook(str(path))  # shared strings, as Excel and Forms write them
     sheet = book.add_worksheet("Form1")
     when = book.add_format({"num_format": "m/d/yy h:mm:ss"})
     sheet.write_row(0, 0, list(columns))
@@ -625,9 +625,10 @@ def _typeform(frame: pd.DataFrame, names: dict[str, str], path: Path, rng) -> No
     _write_csv(pd.DataFrame(out), path, quote_all=False, line_end="\n")
 
 
-def _framaforms(frame: pd.DataFrame, names: dict[str, str], path: Path, title: str) -> None:
+def _framaforms(frame: pd.DataFrame, names: dict[str, str], path: Path, rng=None) -> None:
     """Title row, block-label row, labels row; `X` per ticked option; `d/m/Y - H:i` times."""
     texts = question_texts()
+    title = f"Questionnaire ESS – {frame['wave'].iat[0]} {frame['edition'].iat[0]}"
     when = _local_times(frame).dt.strftime("%d/%m/%Y - %H:%M")
     n = len(frame)
     chosen = _choice_labels(frame)
@@ -658,6 +659,10 @@ def _framaforms(frame: pd.DataFrame, names: dict[str, str], path: Path, title: s
 FORM_EXPORTS = (("google_forms", 0, "pre"), ("kobotoolbox", 0, "post"),
                 ("microsoft_forms", 1, "pre"), ("limesurvey", 1, "post"),
                 ("typeform", 2, "pre"), ("framaforms", 2, "post"))
+# Each writer: (canonical answers, school names by id, path, random generator) -> the file.
+FORM_WRITERS = {"google_forms": _google_forms, "kobotoolbox": _kobotoolbox,
+                "microsoft_forms": _microsoft_forms, "limesurvey": _limesurvey,
+                "typeform": _typeform, "framaforms": _framaforms}
 NATIONAL_EXPORT_RESPONSES = 100_000
 
 
@@ -678,14 +683,7 @@ def write_form_exports(folder: Path, seed: int = 42, scale: str = "default") -> 
         frame = frame.sort_values("submitted_at", kind="stable").reset_index(drop=True)
         suffix = "xlsx" if tool == "microsoft_forms" else "csv"
         path = folder / f"{tool}_{edition_name}_{wave}.{suffix}"
-        writer = {"google_forms": lambda: _google_forms(frame, names, path),
-                  "kobotoolbox": lambda: _kobotoolbox(frame, names, path, gen.rng),
-                  "microsoft_forms": lambda: _microsoft_forms(frame, names, path, gen.rng),
-                  "limesurvey": lambda: _limesurvey(frame, names, path, gen.rng),
-                  "typeform": lambda: _typeform(frame, names, path, gen.rng),
-                  "framaforms": lambda: _framaforms(
-                      frame, names, path, f"Questionnaire ESS – {wave} {edition_name}")}[tool]
-        writer()
+        FORM_WRITERS[tool](frame, names, path, gen.rng)
         exports.append(FormExport(path, tool, edition_name, wave, len(frame),
                                   _answer_count(frame)))
     if scale == "national":

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import (Column, Float, Integer, MetaData, Table, Text, and_, bindparam, delete,
                         func, select, text, tuple_, update)
@@ -328,8 +327,10 @@ def _write(conn: Connection, report: FileReport, transformed: Transformed, batch
     editions = set(rows["edition"].dropna().unique()) if "edition" in rows else set()
     _ensure_editions(conn, editions)
     if report.kind == "survey":
-        rejected_more = _write_survey(conn, report, rows, batch_id)
-        marts.refresh(conn, editions)
+        rejected_more, answers = _write_survey(conn, report, rows, batch_id)
+        marts.refresh(conn, editions, fresh_answers=answers)
+        if answers is not None:
+            answers.drop(conn)
     else:
         table, keys = TABLE_OF_KIND[report.kind]
         _upsert(conn, report, table, keys, rows, batch_id)
@@ -493,10 +494,13 @@ RESPONSE_COLUMNS = ["respondent_key", "pseudonym", "edition", "wave", "school_id
                     "submitted_at", "tool"]
 
 
-def _write_survey(conn, report, rows: pd.DataFrame, batch_id: int) -> list[dict]:
-    """Responses by natural key (respondent, edition, wave); the latest submission wins."""
+def _write_survey(conn, report, rows: pd.DataFrame,
+                  batch_id: int) -> tuple[list[dict], Table | None]:
+    """Responses by natural key (respondent, edition, wave); the latest submission wins.
+    Returns the rejected rows (superseded) and the temporary table of the written answers,
+    wide, for the marts (the caller drops it)."""
     if rows.empty:
-        return []
+        return [], None
     item_columns = [c for c in ITEM_COLUMNS if c in rows.columns]
     base = {c: _column(rows[c]) for c in RESPONSE_COLUMNS}
     items = {c: _column(rows[c]) for c in item_columns}
@@ -529,10 +533,10 @@ def _write_survey(conn, report, rows: pd.DataFrame, batch_id: int) -> list[dict]
         _replace_changed(conn, changed, base, digests, batch_id)
     written = [(ids[keys[p]], p) for p in new] + changed
     with _rebuilt_after(conn, _answer_keys(conn.dialect.name), bulk):
-        _insert_answers(conn, rows, written, item_columns)
+        answers = _insert_answers(conn, rows, written, item_columns)
     report.rows_new += len(new)
     report.rows_updated += len(changed)
-    return superseded
+    return superseded, answers
 
 
 def _superseded(row_number, batch_id: int, pseudonym, answers: dict) -> dict:
@@ -639,15 +643,16 @@ def _replace_changed(conn, changed: list[tuple], base: dict[str, list], digests:
 
 
 def _insert_answers(conn: Connection, rows: pd.DataFrame, written: list[tuple[int, int]],
-                    item_columns: list[str]) -> None:
-    """Every answered item of the written responses, one survey_answer row each.
+                    item_columns: list[str]) -> Table | None:
+    """Every answered item of the written responses, one survey_answer row each; returns the
+    temporary table they came through (below), which the marts read too.
 
     The answers travel wide, one row per response as the file has them, into a temporary
     table, and the database turns them into survey_answer's long rows: a national file's
     800,000 answer rows are then never built nor sent one by one (3x faster on SQLite)."""
     scored = [c for c in item_columns if c != "ess_structures_choices"]
     if not written or not scored:
-        return
+        return None
     multi = "ess_structures_known" in scored and "ess_structures_choices" in item_columns
     stage = _answer_stage(scored)
     stage.create(conn)
@@ -659,7 +664,7 @@ def _insert_answers(conn: Connection, rows: pd.DataFrame, written: list[tuple[in
     columns.append([choices[p] for p in positions] if multi else [None] * len(written))
     bulk_insert(conn, stage, [c.name for c in stage.columns], list(zip(*columns)))
     conn.execute(text(_unpivot_answers(scored, multi)))
-    stage.drop(conn)
+    return stage
 
 
 def _answer_stage(items: list[str]) -> Table:

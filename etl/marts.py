@@ -8,7 +8,7 @@ refresh.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy import Table, bindparam, delete, select, text
 from sqlalchemy.engine import Connection
 
 from etl.schema import mart_pair, mart_response, survey_response
@@ -22,10 +22,25 @@ def _editions_param(statement):
     return statement.bindparams(bindparam("editions", expanding=True))
 
 
-def build_mart_response(conn: Connection, editions: list[str]) -> None:
+def build_mart_response(conn: Connection, editions: list[str],
+                        fresh_answers: Table | None = None) -> None:
+    """`fresh_answers`: a load's answers as it has just written them, wide (response_id, one
+    column per item); those responses' rows are read from it rather than pivoted back out of
+    survey_answer (the same values, without reading them again)."""
     conn.execute(delete(mart_response).where(mart_response.c.edition.in_(editions)))
-    answers, values = (_answers_pivoted() if conn.dialect.name == "postgresql"
+    others = ""
+    if fresh_answers is not None:
+        values = [f"f.{item}" if item in fresh_answers.c else "NULL" for item in WIDE_ITEMS]
+        _insert_mart_rows(conn, editions, f"JOIN {fresh_answers.name} f "
+                                          f"ON f.response_id = r.response_id", values)
+        others = f"AND r.response_id NOT IN (SELECT response_id FROM {fresh_answers.name})"
+    answers, values = (_answers_pivoted(others) if conn.dialect.name == "postgresql"
                        else _answers_looked_up())
+    _insert_mart_rows(conn, editions, answers, values, others)
+
+
+def _insert_mart_rows(conn: Connection, editions: list[str], answers: str, values: list[str],
+                      others: str = "") -> None:
     conn.execute(_editions_param(text(f"""
         INSERT INTO mart_response (response_id, pseudonym, edition, wave, school_id, region_code,
                                    {', '.join(WIDE_ITEMS)})
@@ -34,7 +49,7 @@ def build_mart_response(conn: Connection, editions: list[str]) -> None:
         FROM survey_response r
         JOIN school s ON s.school_id = r.school_id
         {answers}
-        WHERE r.edition IN :editions
+        WHERE r.edition IN :editions {others}
     """)), {"editions": editions})
 
 
@@ -46,7 +61,7 @@ def _answers_looked_up() -> tuple[str, list[str]]:
     return joins, [f"a{i}.value" for i in range(len(WIDE_ITEMS))]
 
 
-def _answers_pivoted() -> tuple[str, list[str]]:
+def _answers_pivoted(others: str) -> tuple[str, list[str]]:
     """PostgreSQL: the edition's answers pivoted on their own, narrow rows grouped by response;
     grouping the joined wide rows sorted a million of them, and look-ups per item run a
     nested loop of 800,000 index scans."""
@@ -55,8 +70,8 @@ def _answers_pivoted() -> tuple[str, list[str]]:
     return f"""LEFT JOIN (
             SELECT a.response_id, {pivots}
             FROM survey_answer a
-            JOIN survey_response ar ON ar.response_id = a.response_id
-            WHERE ar.edition IN :editions
+            JOIN survey_response r ON r.response_id = a.response_id
+            WHERE r.edition IN :editions {others}
             GROUP BY a.response_id
         ) p ON p.response_id = r.response_id""", [f"p.{item}" for item in WIDE_ITEMS]
 
@@ -80,13 +95,13 @@ def build_mart_pair(conn: Connection, editions: list[str]) -> None:
 POSTGRES_MART_WORK_MEM = "256MB"
 
 
-def refresh(conn: Connection, editions) -> None:
+def refresh(conn: Connection, editions, fresh_answers: Table | None = None) -> None:
     editions = sorted({e for e in editions if e})
     if not editions:
         return
     if conn.dialect.name == "postgresql":
         conn.execute(text(f"SET LOCAL work_mem = '{POSTGRES_MART_WORK_MEM}'"))
-    build_mart_response(conn, editions)
+    build_mart_response(conn, editions, fresh_answers)
     build_mart_pair(conn, editions)
 
 

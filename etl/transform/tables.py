@@ -13,8 +13,14 @@ import pandas as pd
 
 from etl.extract import RawTable
 from etl.reference import name_key
-from etl.transform.common import (ColumnParser, column_synonyms, edition_of, is_blank,
-                                  once_per_value, show)
+from etl.transform.common import (
+    ColumnParser,
+    column_synonyms,
+    edition_of,
+    is_blank,
+    once_per_value,
+    show,
+)
 from etl.transform.context import LoadContext
 
 REQUIRED = {
