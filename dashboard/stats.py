@@ -21,13 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from statsmodels.stats.contingency_tables import mcnemar
-from statsmodels.stats.proportion import (
-    confint_proportions_2indep,
-    proportion_confint,
-    test_proportions_2indep,
-)
-from statsmodels.stats.weightstats import DescrStatsW
+# statsmodels is imported where it is used: it costs about a second at start-up, which every
+# web worker would pay before serving its first page.
 
 FRAGILE_MIN_PEOPLE = 30  # DESIGN.md section 7: fewer than 30 people behind an estimate
 FRAGILE_MAX_WIDTH = 0.30  # ... or an interval wider than 30 points
@@ -86,6 +81,7 @@ def unpaired_difference(k_pre: int, n_pre: int, k_post: int, n_post: int,
     _check_count(k_post, n_post, "k_post")
     if n_pre == 0 or n_post == 0:
         return EMPTY_DIFFERENCE
+    from statsmodels.stats.proportion import confint_proportions_2indep
     low, high = confint_proportions_2indep(
         count1=k_post, nobs1=n_post, count2=k_pre, nobs2=n_pre,
         method="newcomb", compare="diff", alpha=alpha)
@@ -130,6 +126,7 @@ def paired_difference(both: int, pre_only: int, post_only: int, neither: int,
     diff = p1 - p2
     below = _square_and_add(p1 - l1, u2 - p2, phi)
     above = _square_and_add(u1 - p1, p2 - l2, phi)
+    from statsmodels.stats.contingency_tables import mcnemar
     p_value = mcnemar([[both, pre_only], [post_only, neither]], exact=True).pvalue
     return Difference(diff, max(-1.0, diff - below), min(1.0, diff + above), float(p_value))
 
@@ -149,6 +146,7 @@ def mean_paired_change(pre: Sequence[float], post: Sequence[float],
                          f"{np.flatnonzero(np.isnan(changes)).tolist()}")
     if len(changes) < 2:
         return None, None, None
+    from statsmodels.stats.weightstats import DescrStatsW
     described = DescrStatsW(changes)
     low, high = described.tconfint_mean(alpha=alpha)
     return float(described.mean), float(low), float(high)
@@ -223,6 +221,7 @@ def suppress_counts(counts: Mapping[str, int], k: int, total: int | None = None)
 
 
 def _wilson_bounds(k: int, n: int, alpha: float) -> tuple[float, float]:
+    from statsmodels.stats.proportion import proportion_confint
     low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
     return float(low), float(high)
 
@@ -235,6 +234,7 @@ def _score_test_p(k_pre: int, n_pre: int, k_post: int, n_post: int) -> float:
     # statsmodels also computes a ratio and an odds ratio on the side, which divide by zero
     # when a share is 0 or 1; the difference test itself is well defined.
     with np.errstate(divide="ignore", invalid="ignore"):
+        from statsmodels.stats.proportion import test_proportions_2indep
         result = test_proportions_2indep(k_post, n_post, k_pre, n_pre, method="score",
                                          compare="diff", correction=True)
     return float(result.pvalue)
