@@ -668,8 +668,10 @@ def _insert_answers(conn: Connection, rows: pd.DataFrame, written: list[tuple[in
 
 
 def _answer_stage(items: list[str]) -> Table:
-    """A temporary table: response_id, one column per item, the multi-select codes."""
-    return Table("answer_stage", MetaData(), Column("response_id", Integer),
+    """A temporary table: response_id, one column per item, the multi-select codes. The key
+    lets the marts find a response in it (SQLite would otherwise scan it once per response)."""
+    return Table("answer_stage", MetaData(),
+                 Column("response_id", Integer, primary_key=True, autoincrement=False),
                  *[Column(item, Float) for item in items], Column("choices", Text),
                  prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
 
