@@ -199,11 +199,12 @@ def load_table(raw: RawTable, report: FileReport, *, engine: Engine, wave=None,
     With `connection` (a dry run of several files), the file's writes go into a savepoint of
     the caller's transaction, which the caller rolls back.
     """
+    survey = report.kind == "survey"
     if connection is not None:
-        with _large_page_cache(connection):
+        with _large_page_cache(connection, survey):
             return _load_in(connection, connection.begin_nested(), raw, report, wave=wave,
                             edition_arg=edition_arg, dry_run=dry_run, is_demo=is_demo)
-    with engine.connect() as conn, _large_page_cache(conn):
+    with engine.connect() as conn, _large_page_cache(conn, survey):
         return _load_in(conn, conn.begin(), raw, report, wave=wave, edition_arg=edition_arg,
                         dry_run=dry_run, is_demo=is_demo)
 
@@ -212,11 +213,14 @@ LOAD_PAGE_CACHE_KIB = 256 * 1024
 
 
 @contextlib.contextmanager
-def _large_page_cache(conn: Connection):
-    """SQLite's default page cache (2 MiB) is far smaller than the indexes a national file
-    writes into: the load would spill and re-read pages all along. The cache grows only as
-    pages are used, and the connection gets its own size back for the web pages' queries."""
-    if conn.dialect.name != "sqlite":
+def _large_page_cache(conn: Connection, wanted: bool):
+    """SQLite's default page cache (2 MiB) is far smaller than the indexes a survey writes into
+    (responses, answers and marts: over 100 MB for a national file): the load would spill and
+    re-read pages all along (1 to 1.5 s of a national load). The cache grows only as pages are
+    used, and the connection gets its own size back for the web pages' queries. Other kinds
+    keep the default: their files are small, and their pages reach the WAL as they are written
+    (tests/test_load_atomic.py watches a big file's load do so)."""
+    if conn.dialect.name != "sqlite" or not wanted:
         yield
         return
     # On the driver's connection: through SQLAlchemy the PRAGMA would begin a transaction.
@@ -361,19 +365,15 @@ def _clean(value):
     return value
 
 
-def row_hash(values: Iterable) -> str:
-    text = "\x1f".join("" if v is None else str(v) for v in values)
-    return hashlib.md5(text.encode("utf-8")).hexdigest()
-
-
 def _row_hashes(columns: list[list]) -> list[str]:
-    """row_hash of every row, from its values given column by column."""
+    """Each row's digest (row_hash): MD5 of its values as text ('' for None) joined by \\x1f,
+    from its values given column by column."""
     texts = [_texts(cells) for cells in columns]
     return [hashlib.md5("\x1f".join(parts).encode("utf-8")).hexdigest() for parts in zip(*texts)]
 
 
 def _texts(cells: list) -> list[str]:
-    """str() of each value, '' for None, as row_hash writes them."""
+    """str() of each value, '' for None."""
     if set(map(type, cells)) <= {str, type(None)}:
         return [cell or "" for cell in cells]
     return ["" if cell is None else str(cell) for cell in cells]
@@ -396,10 +396,6 @@ def _column(values: pd.Series) -> list:
     if kinds <= _DRIVER_READY | {float}:
         return [None if cell != cell else cell for cell in cells]  # only NaN differs from itself
     return [_clean(cell) for cell in cells]
-
-
-def _records(rows: pd.DataFrame, columns: list[str]) -> list[tuple]:
-    return list(zip(*(_column(rows[c]) for c in columns))) if len(rows) else []
 
 
 def _upsert(conn, report, table, keys, rows: pd.DataFrame, batch_id: int) -> None:

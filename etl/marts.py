@@ -2,8 +2,9 @@
 
 Staging (survey_response + survey_answer, long) -> mart_response (one row per response, one
 column per item) -> mart_pair (identified respondents with both waves in one edition). Each step
-is one set-based statement, run inside the load's transaction, so readers never see a half
-refresh.
+is set-based (a statement or two), run inside the load's transaction, so readers never see a
+half refresh. A load hands over the answers it has just written, still wide, so that they are
+not pivoted back out of survey_answer (bench/README.md: a national edition's refresh).
 """
 
 from __future__ import annotations
