@@ -1024,9 +1024,13 @@ def projects_section(projects: pd.DataFrame, lang: str) -> html.Section:
          "width": 125, "filter": "agNumberColumnFilter", "type": "rightAligned"},
         {"field": "in_use", "headerName": t("outcomes.grid.in_use", lang), "width": 125},
     ]
+    # The grid grows with its page (no inner scroll region the keyboard cannot reach), and all
+    # nine columns stay drawn (no header row left empty while a scroll redraws them): both
+    # keep the accessibility audit clean and cost nothing at one page of rows.
     grid_options = {"pagination": True, "paginationPageSize": 15,
-                    "paginationPageSizeSelector": [15, 50, 200], "animateRows": False,
-                    "enableCellTextSelection": True, "ensureDomOrder": True}
+                    "paginationPageSizeSelector": [15, 50, 100], "animateRows": False,
+                    "enableCellTextSelection": True, "ensureDomOrder": True,
+                    "domLayout": "autoHeight", "suppressColumnVirtualisation": True}
     if lang == "fr":
         grid_options["localeText"] = GRID_LOCALE_FR
     grid = dag.AgGrid(
@@ -1035,7 +1039,7 @@ def projects_section(projects: pd.DataFrame, lang: str) -> html.Section:
         defaultColDef={"sortable": True, "filter": True, "floatingFilter": True,
                        "resizable": True, "suppressHeaderMenuButton": True,
                        "wrapHeaderText": True, "autoHeaderHeight": True},
-        dashGridOptions=grid_options, style={"height": "560px", "width": "100%"})
+        dashGridOptions=grid_options, style={"width": "100%"})
     return html.Section(className="chart-card mb-3",
                         **{"aria-labelledby": ids.OUTCOMES_PROJECTS_TITLE}, children=[
         html.H2(t("outcomes.projects.title", lang), id=ids.OUTCOMES_PROJECTS_TITLE,

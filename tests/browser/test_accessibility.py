@@ -51,6 +51,11 @@ def wait_for_dash(page) -> None:
                            " return c && c.children.length > 0; }")
     page.wait_for_load_state("networkidle")
     expect(page.locator("[data-dash-is-loading='true']")).to_have_count(0, timeout=30_000)
+    # A data grid draws its header cells and rows after Dash has finished: audit the grid a
+    # person sees, not the empty frame of its first instant.
+    page.wait_for_function("""() => [...document.querySelectorAll('.ag-root-wrapper')].every(
+        g => g.querySelector('.ag-header-cell') &&
+             (g.querySelector('.ag-row .ag-cell') || g.querySelector('.ag-overlay-no-rows-center')))""")
 
 
 # Dash 4's dcc.Dropdown puts an invisible, aria-hidden input before its button, with
@@ -77,27 +82,12 @@ def report(path: str, violations: list[dict]) -> str:
                      "\n    ".join(v["nodes"]) for v in violations)
 
 
-# Violations found in pages owned by others, reported to them; listed here (page, rule) so
-# that they show as "xfailed" with their reason instead of failing the suite, until fixed (the
-# test then passes by itself: remove the entry). Never list a violation of the shell here.
-KNOWN = {
-    ("/resultats", "aria-required-children"):
-        "dash-ag-grid's empty pinned header rows (role=row without cells): outcomes page",
-    ("/resultats", "scrollable-region-focusable"):
-        "dash-ag-grid's body viewport cannot take the keyboard focus: outcomes page",
-}
-
-
 def assert_accessible(path: str, violations: list[dict]) -> None:
     minor = [v for v in violations if v["impact"] not in BLOCKING]
     if minor:
         print(report(path, minor))
     blocking = [v for v in violations if v["impact"] in BLOCKING]
-    unknown = [v for v in blocking if (path, v["id"]) not in KNOWN]
-    assert not unknown, "axe found serious or critical violations:\n" + report(path, unknown)
-    if blocking:
-        print(report(path, blocking))
-        pytest.xfail("; ".join(KNOWN[(path, v["id"])] for v in blocking))
+    assert not blocking, "axe found serious or critical violations:\n" + report(path, blocking)
 
 
 @pytest.mark.parametrize("path", PAGES)
