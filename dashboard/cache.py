@@ -44,7 +44,6 @@ import hashlib
 import inspect
 import logging
 import numbers
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -190,8 +189,7 @@ class FigureCache:
 
 
 def prefix_of(settings) -> str:
-    return (settings.extra.get("cache_prefix") or os.environ.get("IMPACT_CACHE_PREFIX")
-            or DEFAULT_PREFIX)
+    return settings.extra.get("cache_prefix") or settings.cache_prefix or DEFAULT_PREFIX
 
 
 def make_cache(settings) -> FigureCache:

@@ -233,4 +233,16 @@ def install(dash_app, settings) -> HeaderPolicy:
     server.before_request(check_origin)
     server.after_request(policy.add_headers)
     register_error_handlers(server)
+    trust_proxies(server, settings.trusted_proxies)
     return policy
+
+
+def trust_proxies(server, count: int) -> None:
+    """Behind `count` reverse proxies, take the visitor's address, scheme and host from their
+    X-Forwarded-* headers (werkzeug's ProxyFix), so that the sign-in limit per address counts
+    visitors and the origin check sees the public host. With no proxy (0) those headers are
+    ignored: anybody could send them."""
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -155,8 +155,7 @@ def storage_root() -> Path:
     from etl.settings import DATA_DIR, get_settings
 
     settings = get_settings()
-    configured = (getattr(settings, "upload_dir", "") or settings.extra.get("upload_dir")
-                  or os.environ.get("IMPACT_UPLOAD_DIR"))
+    configured = settings.extra.get("upload_dir") or settings.upload_dir
     return Path(configured) if configured else DATA_DIR
 
 

@@ -44,6 +44,22 @@ SETTINGS: dict[str, Setting] = {
         "IMPACT_SECURE_COOKIES", "", "Force secure cookies on (1) or off (0); default: on in "
                                      "production only."),
     "max_upload_mb": Setting("IMPACT_MAX_UPLOAD_MB", "100", "Largest accepted upload, in MB."),
+    "upload_dir": Setting(
+        "IMPACT_UPLOAD_DIR", "", "Folder of uploaded files and load jobs (default: data/); a "
+                             "disk every web server shares when there are several machines."),
+    "cache_prefix": Setting(
+        "IMPACT_CACHE_PREFIX", "impact:fig:", "Prefix of the figure cache's keys in Redis; "
+                                              "deployments sharing one Redis need their own."),
+    "db_pool_size": Setting(
+        "IMPACT_DB_POOL_SIZE", "5", "PostgreSQL connections each process keeps open."),
+    "db_max_overflow": Setting(
+        "IMPACT_DB_MAX_OVERFLOW", "5", "Extra PostgreSQL connections a process may open "
+                                       "under load."),
+    "trusted_proxies": Setting(
+        "IMPACT_TRUSTED_PROXIES", "0", "Reverse proxies in front of the web server whose "
+                                       "X-Forwarded-For/-Proto/-Host are trusted (0: none; 1 "
+                                       "behind one proxy), so that the sign-in limit per "
+                                       "address counts visitors, not the proxy."),
 }
 
 
@@ -58,6 +74,11 @@ class Settings:
     env: str = "development"
     secure_cookies: str = ""
     max_upload_mb: int = 100
+    upload_dir: str = ""
+    cache_prefix: str = "impact:fig:"
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+    trusted_proxies: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -102,6 +123,8 @@ def from_environment(environ=None, dotenv: bool = True) -> Settings:
     settings = Settings(**values)
     if settings.min_cell < 1:
         raise SettingsError("IMPACT_MIN_CELL must be at least 1")
+    if settings.trusted_proxies < 0:
+        raise SettingsError("IMPACT_TRUSTED_PROXIES must be 0 or more")
     if settings.default_lang not in ("fr", "en"):
         raise SettingsError("IMPACT_LANG must be fr or en")
     return settings

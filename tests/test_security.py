@@ -192,6 +192,39 @@ def test_failed_sign_ins_are_limited_per_address(fresh_app):
                    address="10.9.9.10").status_code == 302
 
 
+def _fail_twenty_times_behind_a_proxy(app, visitor_prefix: str) -> None:
+    """20 failed sign-ins, all through one proxy (10.0.0.1), each from its own visitor."""
+    for attempt in range(20):
+        client = app.server.test_client()
+        headers = {"X-Forwarded-For": f"{visitor_prefix}.{attempt}"}
+        token = csrf_of(client.get("/login", environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                                   headers=headers).get_data(as_text=True))
+        answer = client.post("/login", data={"email": f"nobody{attempt}@example.org",
+                                             "password": "wrong-password", "csrf_token": token},
+                             environ_base={"REMOTE_ADDR": "10.0.0.1"}, headers=headers)
+        assert answer.status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_each_visitor(make_app):
+    app = make_app(trusted_proxies=1)
+    _fail_twenty_times_behind_a_proxy(app, "198.51.100")
+    # The proxy's own address was used 20 times, but each visitor failed once: not locked.
+    assert sign_in(app.server.test_client(), ACCOUNTS["staff"][0],
+                   address="10.0.0.1").status_code == 302
+
+
+def test_without_a_trusted_proxy_forwarded_addresses_are_ignored(make_app):
+    app = make_app()  # IMPACT_TRUSTED_PROXIES=0: X-Forwarded-For cannot dodge the limit
+    _fail_twenty_times_behind_a_proxy(app, "203.0.113")
+    assert sign_in(app.server.test_client(), ACCOUNTS["staff"][0],
+                   address="10.0.0.1").status_code == 429
+
+
+def test_a_negative_proxy_count_is_refused():
+    with pytest.raises(SettingsError, match="IMPACT_TRUSTED_PROXIES"):
+        etl_settings.from_environment({"IMPACT_TRUSTED_PROXIES": "-1"}, dotenv=False)
+
+
 def test_successful_sign_ins_do_not_count(fresh_app):
     for _ in range(8):
         assert sign_in(fresh_app.server.test_client(), ACCOUNTS["school"][0]).status_code == 302

@@ -28,10 +28,13 @@ FILE_NAME = "organisations-navigateur.csv"
 
 
 @pytest.fixture
-def upload_store(tmp_path, monkeypatch):
+def upload_store(tmp_path, live_settings):
     """Uploads and job states of this test in its own folder (the server runs in-process)."""
-    monkeypatch.setenv("IMPACT_UPLOAD_DIR", str(tmp_path / "store"))
-    return tmp_path / "store"
+    from etl import settings as etl_settings
+
+    etl_settings.configure(live_settings.replace(upload_dir=str(tmp_path / "store")))
+    yield tmp_path / "store"
+    etl_settings.configure(live_settings)
 
 
 def test_a_dropped_csv_is_loaded_reported_listed_then_undone(page, tmp_path, upload_store):
