@@ -278,3 +278,27 @@ def test_the_tour_download_callback_of_a_funder_holds_its_scope_only(app, client
     rows = {row["region_code"]: row for row in csv.DictReader(io.StringIO(text))}
     assert all(value in ("0", "", "0.0") for key, value in rows[OTHER_REGION].items()
                if key not in ("region_code", "region_name")), rows[OTHER_REGION]
+
+
+@pytest.mark.parametrize("button_id, output, figure", [
+    ("TOUR_EXPORT", "TOUR_EXPORT_DOWNLOAD", "reach"),
+    ("OUTCOMES_EXPORT", "OUTCOMES_EXPORT_DOWNLOAD", "outcomes"),
+    ("AWARENESS_DOWNLOAD_BUTTON", "AWARENESS_DOWNLOAD", "awareness")])
+def test_a_download_from_a_page_is_in_the_audit_log(app, clients, button_id, output, figure):
+    from dashboard import ids
+    from etl.db import get_engine
+    from tests.test_auth import audit_rows
+
+    button = {"format": "xlsx", "type": getattr(ids, button_id)}
+    output = getattr(ids, output)
+    request = CallbackRequest(
+        f"{output}.data", {"id": output, "property": "data"},
+        [[{"id": button, "property": "n_clicks", "value": 1}]],
+        [{"id": "url", "property": "search", "value": f"?region={FUNDER_REGION}"}],
+        [json.dumps(button, separators=(",", ":"), sort_keys=True) + ".n_clicks"])
+    answer = request.post(clients["staff"])
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    actor, _, detail = audit_rows(get_engine(), "download")[-1]
+    assert actor == ACCOUNTS["staff"][0]
+    assert detail["figure"] == figure and detail["format"] == "xlsx"
+    assert detail["filters"].get("region") in (FUNDER_REGION, [FUNDER_REGION])

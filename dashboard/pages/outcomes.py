@@ -350,6 +350,9 @@ def download(_clicks, search: str | None):
     if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
         return no_update
     data, filename = export_file(search, trigger["format"])
+    from dashboard.auth import audit_download  # a file leaving the system is logged
+
+    audit_download("outcomes", trigger["format"], context(search).filters)
     return dcc.send_bytes(data, filename)
 
 
