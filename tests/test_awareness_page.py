@@ -63,7 +63,10 @@ def find(component, component_id):
 
 
 def graph(component, graph_id):
-    return find(component, graph_id).figure
+    """The chart's figure as a graph object: plotly validates the dict the page sends."""
+    import plotly.graph_objects as go
+
+    return go.Figure(find(component, graph_id).figure)
 
 
 @pytest.fixture

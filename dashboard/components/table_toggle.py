@@ -12,7 +12,6 @@ import numbers
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard import ids
@@ -48,7 +47,7 @@ def data_table(df: pd.DataFrame, lang: str, *, caption: str | None = None) -> ht
         html.Caption(caption) if caption else None, head, body])
 
 
-def chart_card(graph_id: str, figure: go.Figure, lang: str, *, title: str, summary: str,
+def chart_card(graph_id: str, figure: dict, lang: str, *, title: str, summary: str,
                table: pd.DataFrame, caption: str | None = None,
                note: str | None = None) -> html.Section:
     """The chart `figure` with its `title`, text `summary`, table view and downloads.

@@ -14,14 +14,12 @@ the query layer: this module only says so ("< 5"), never computes one back.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import threading
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import ids
@@ -36,7 +34,7 @@ from dashboard.figures import (
     REFERENCE_COLOUR,
     TEXT_COLOUR,
     empty,
-    styled,
+    layout as base_layout,
 )
 from dashboard.i18n import (
     LANGS,
@@ -845,18 +843,7 @@ def _matched_card(headline: dict, lang: str, k: int):
                     detail=t("awareness.kpi.matched.detail", lang, lost=lost))
 
 
-# ---- charts: traces as plain dicts, one go.Figure per chart ---------------------------------
-# Building a figure in one go.Figure call over dicts costs about 3 ms; the same figure built
-# with add_trace / update_layout calls costs 30 to 60 ms (plotly validates every call), which
-# at six charts a page is most of a filter change's budget.
-
-@functools.lru_cache(maxsize=len(LANGS))
-def _base_layout(lang: str) -> dict:
-    """The project's look (`figures.styled`) as a layout dict; plotly adds its template."""
-    layout = styled(go.Figure(), lang, height=None).to_plotly_json()["layout"]
-    layout.pop("template", None)
-    return layout
-
+# ---- charts: traces and layouts as plain dicts (dashboard/figures.py says why) ---------------
 
 def _merged(base: dict, extra: dict) -> dict:
     merged = dict(base)
@@ -871,8 +858,8 @@ def _merged(base: dict, extra: dict) -> dict:
 TOP_LEGEND = {"y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"}
 
 
-def make_figure(traces: list[dict], lang: str, **layout) -> go.Figure:
-    return go.Figure({"data": traces, "layout": _merged(_base_layout(lang), layout)})
+def make_figure(traces: list[dict], lang: str, **layout) -> dict:
+    return {"data": traces, "layout": _merged(base_layout(lang, height=None), layout)}
 
 
 def share_axis(lang: str) -> dict:
@@ -949,7 +936,7 @@ def _wave_hover(label: str, wave: str, pct, low, high, n, k: int, lang: str,
 
 def dot_interval_figure(rows: list[dict], lang: str, k: int, *, height: int | None = None,
                         references: dict[int, float] | None = None,
-                        full_reference: float | None = None) -> go.Figure:
+                        full_reference: float | None = None) -> dict:
     """Before and after shares (a dot each) with their 95 % intervals, one row per category.
 
     `rows`: {"label", "hidden", "pre", "pre_low", "pre_high", "post", "post_low", "post_high",
@@ -1029,7 +1016,7 @@ def _dot_row(row: dict, label: str, k: int, lang: str) -> dict:
 
 def _bar_figure(labels: list[str], values: list, lows: list, highs: list, colours: list[str],
                 fragile: list[bool], texts: list[str], hovers: list[str], lang: str, *,
-                height: int, reference: float | None = None) -> go.Figure:
+                height: int, reference: float | None = None) -> dict:
     """Horizontal share bars with their intervals; fragile ones hatched, hidden ones "< K"."""
     traces = [{
         "type": "bar", "x": values, "y": labels,
@@ -1342,7 +1329,7 @@ def likert_card(distribution: pd.DataFrame, lang: str, k: int) -> html.Section:
                      ("caveats", t("awareness.def.caveats.general", lang, k=k))]))
 
 
-def likert_figure(rows: list, lang: str, k: int) -> go.Figure:
+def likert_figure(rows: list, lang: str, k: int) -> dict:
     """Diverging stacked bars (barmode relative): disagreement left of 0, agreement right, the
     neutral answers split across 0. Each bar segment is labelled from 7 % up."""
     if not rows:
@@ -1501,7 +1488,7 @@ def breakdown_summary(records: list[dict], tab: str, lang: str, k: int) -> str:
              hidden=hidden_note).strip()
 
 
-def breakdown_figure(records: list[dict], tab: str, lang: str, k: int) -> go.Figure:
+def breakdown_figure(records: list[dict], tab: str, lang: str, k: int) -> dict:
     """The change per group (a dot and its 95 % interval), largest first (the query's order);
     the hidden groups last, reading "< K" and no figure."""
     if not records:
@@ -1589,7 +1576,7 @@ def definition(lang: str, entries: list[tuple[str, object]]) -> html.Details:
     ])
 
 
-def _card(graph_id: str, figure: go.Figure, lang: str, *, title: str, summary: str,
+def _card(graph_id: str, figure: dict, lang: str, *, title: str, summary: str,
           table: pd.DataFrame, note: str | None = None,
           definition: html.Details | None = None) -> html.Section:
     """`chart_card`, with the chart's definition just above its actions row."""

@@ -332,10 +332,9 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def _cubes(engine: Engine, filters: Filters, *names: str) -> list[Cube]:
-    """The named cubes of the warehouse as it is now, narrowed to the filters: rebuilt by one
-    grouped scan of their mart when the warehouse version has changed since they were built,
-    else taken from memory."""
+def versioned(engine: Engine, name: str, build):
+    """A structure derived from the warehouse (`build(conn)`), kept in memory until the
+    warehouse version changes: a cube, or another module's index (the overview's people)."""
     key = engine.url.render_as_string(hide_password=True)
     with engine.connect() as conn:
         version = tuple(conn.execute(WAREHOUSE_VERSION).one())
@@ -343,10 +342,17 @@ def _cubes(engine: Engine, filters: Filters, *names: str) -> list[Cube]:
             cached = _CACHE.get(key)
             if cached is None or cached.version != version:
                 cached = _CACHE[key] = _CachedCubes(version)
-        for name in names:
-            if name not in cached.cubes:
-                cached.cubes[name] = Cube.from_result(conn.execute(_cube_statement(name)))
-    return [cached.cubes[name].select(filters) for name in names]
+        if name not in cached.cubes:
+            cached.cubes[name] = build(conn)
+    return cached.cubes[name]
+
+
+def _cubes(engine: Engine, filters: Filters, *names: str) -> list[Cube]:
+    """The named cubes of the warehouse as it is now, narrowed to the filters: rebuilt by one
+    grouped scan of their mart when the warehouse version has changed since they were built,
+    else taken from memory."""
+    return [versioned(engine, name, lambda conn, name=name: Cube.from_result(
+        conn.execute(_cube_statement(name)))).select(filters) for name in names]
 
 
 def _wave_counts(responses: Cube) -> dict[str, dict[str, WaveCount]]:
