@@ -472,8 +472,6 @@ def time_database(kind: str, url: str, args) -> dict:
     # The first view after a load: the awareness cubes are rebuilt by one scan per mart.
     cold: dict[str, list[float]] = defaultdict(list)
     awareness.clear_cache()
-    with contextlib.suppress(Exception):
-        __import__("dashboard.pages.awareness").pages.awareness._STRUCTURES.clear()
     app_cache = app.server.extensions.pop(cache.EXTENSION)
     try:
         run_page(callbacks, chosen[0], cold, in_request)

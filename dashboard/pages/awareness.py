@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 
 import dash
 import pandas as pd
@@ -567,7 +566,7 @@ def main_figures(filters, scope, k: int, engine=None) -> dict:
         "headline": awareness.headline(filters, scope, k, engine),
         "items": awareness.items_table(filters, scope, k, engine),
         "distribution": awareness.likert_distribution(filters, scope, k, engine),
-        "structures": structures_named(filters, scope, k, engine),
+        "structures": awareness.structures_named(filters, scope, k, engine),
     }
 
 
@@ -584,82 +583,6 @@ def page_figures(filters, scope, k: int, tab: str = DEFAULT_TAB, engine=None) ->
     """Every figure of the page (`body` and `breakdown_body` take it whole)."""
     return (main_figures(filters, scope, k, engine)
             | breakdown_figures(filters, scope, k, tab, engine))
-
-
-# ---- the mean number of kinds of ESS organisations named ------------------------------------
-# The query layer gives the share naming at least three kinds; the issue also asks for the mean
-# number named, which needs sums that its cubes do not keep. Same approach as the query layer:
-# one grouped scan of each mart per warehouse version into a small cube (edition x school
-# [x wave]), then a selection is a sum over its rows. A candidate to move into
-# dashboard/queries/awareness.py.
-
-_STRUCTURES: dict[str, tuple] = {}
-_STRUCTURES_LOCK = threading.Lock()
-
-
-def _structures_statements():
-    from sqlalchemy import and_, case, func, select
-
-    from etl.schema import mart_pair, mart_response
-
-    r, p = mart_response.c, mart_pair.c
-    responses = (select(r.edition, r.school_id, r.wave,
-                        func.min(r.region_code).label("region_code"),
-                        func.count(r.ess_structures_known).label("n"),
-                        func.coalesce(func.sum(r.ess_structures_known), 0).label("total"))
-                 .group_by(r.edition, r.school_id, r.wave))
-    both = and_(p.pre_ess_structures_known.isnot(None), p.post_ess_structures_known.isnot(None))
-    pairs = (select(p.edition, p.school_id, func.min(p.region_code).label("region_code"),
-                    func.count(case((both, 1))).label("n"),
-                    func.coalesce(func.sum(case((both, p.pre_ess_structures_known))), 0)
-                    .label("pre_total"),
-                    func.coalesce(func.sum(case((both, p.post_ess_structures_known))), 0)
-                    .label("post_total"))
-             .group_by(p.edition, p.school_id))
-    return responses, pairs
-
-
-def _structures_cubes(engine):
-    from dashboard.queries.awareness import WAREHOUSE_VERSION, Cube
-
-    key = engine.url.render_as_string(hide_password=True)
-    with engine.connect() as conn:
-        version = tuple(conn.execute(WAREHOUSE_VERSION).one())
-        with _STRUCTURES_LOCK:
-            cached = _STRUCTURES.get(key)
-        if cached is None or cached[0] != version:
-            responses, pairs = _structures_statements()
-            cached = (version, Cube.from_result(conn.execute(responses)),
-                      Cube.from_result(conn.execute(pairs)))
-            with _STRUCTURES_LOCK:
-                _STRUCTURES[key] = cached
-    return cached[1], cached[2]
-
-
-def structures_named(filters, scope, k: int, engine=None) -> dict:
-    """Mean number of kinds of ESS organisations named, before and after: among the matched
-    people (`paired`) and among every answer of each wave (`unpaired`). A mean of fewer than K
-    people is None (suppressed), like every figure of the page."""
-    from dashboard.queries.base import Filters, effective
-    from etl.db import get_engine
-
-    responses, pairs = _structures_cubes(engine or get_engine())
-    chosen = effective(filters, scope)
-    pair = pairs.select(chosen).sums()
-    paired = {"n": pair["n"], "suppressed": pair["n"] < k, "pre_mean": None, "post_mean": None}
-    if not paired["suppressed"]:
-        paired.update(pre_mean=pair["pre_total"] / pair["n"],
-                      post_mean=pair["post_total"] / pair["n"])
-    unpaired = {"suppressed": False}
-    waves = responses.select(chosen)
-    for wave in WAVES:
-        sums = waves.select(Filters(), wave=wave).sums()
-        unpaired[f"n_{wave}"] = sums["n"]
-        unpaired[f"{wave}_mean"] = sums["total"] / sums["n"] if sums["n"] >= k else None
-        unpaired["suppressed"] |= sums["n"] < k
-    if unpaired["suppressed"]:
-        unpaired["pre_mean"] = unpaired["post_mean"] = None
-    return {"paired": paired, "unpaired": unpaired}
 
 
 # ---- formatting -----------------------------------------------------------------------------
