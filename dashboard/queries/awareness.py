@@ -829,8 +829,9 @@ def _plain(value):
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{column: _plain(value) for column, value in zip(frame.columns, row)}
-            for row in frame.itertuples(index=False)]
+    columns = list(frame.columns)
+    return [{column: _plain(value) for column, value in zip(columns, row)}
+            for row in zip(*(frame[c].tolist() for c in columns))]
 
 
 def snapshot_figures(filters: Filters, scope: Scope, k: int | None,
