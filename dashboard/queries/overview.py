@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import distinct, func, select, union
 from sqlalchemy.engine import Connection, Engine
 
@@ -97,13 +96,21 @@ def _projects(conn: Connection, chosen: Filters) -> dict:
     return {"projects": projects, "organisations": organisations}
 
 
-def _selected(columns: Mapping[str, np.ndarray], chosen: Filters) -> np.ndarray:
-    """The rows of `columns` (edition, school_id, region_code) inside the filters."""
-    keep = np.ones(len(columns["edition"]), dtype=bool)
+def _encoded(values: list) -> tuple[np.ndarray, dict]:
+    """A column as small integer codes, and the code of each value."""
+    codes: dict = {}
+    return np.fromiter((codes.setdefault(v, len(codes)) for v in values), dtype=np.int32,
+                       count=len(values)), codes
+
+
+def _selected(columns: Mapping[str, tuple[np.ndarray, dict]], chosen: Filters) -> np.ndarray:
+    """The rows of encoded `columns` (edition, school_id, region_code) inside the filters."""
+    keep = np.ones(len(columns["edition"][0]), dtype=bool)
     for values, column in ((chosen.editions, "edition"), (chosen.schools, "school_id"),
                            (chosen.regions, "region_code")):
         if values:
-            keep &= np.isin(columns[column], list(values))
+            codes, of = columns[column]
+            keep &= np.isin(codes, [of[v] for v in values if v in of])
     return keep
 
 
@@ -117,42 +124,47 @@ class _People:
     school, the school's region); `schools`: the distinct (edition, school, region) of the
     projects (the organisation's region) and of the roster (the school's region)."""
 
-    roster: Mapping[str, np.ndarray]
+    roster: Mapping[str, tuple[np.ndarray, dict]]
+    persons: np.ndarray
     people: int
-    school_rows: Mapping[str, np.ndarray]
+    school_rows: Mapping[str, tuple[np.ndarray, dict]]
 
     @classmethod
     def build(cls, conn: Connection) -> "_People":
-        roster_rows, roster_clauses = _student_rows(Filters())
-        roster = pd.DataFrame(conn.execute(
-            select(student.c.pseudonym, student.c.edition, student.c.school_id,
-                   school.c.region_code).select_from(roster_rows).where(*roster_clauses)).all(),
-            columns=["pseudonym", "edition", "school_id", "region_code"])
-        codes, uniques = pd.factorize(roster["pseudonym"])
+        # Plain columns, not a DataFrame: pandas takes half a second to infer the types of
+        # 100,000 rows of text; the school's region is looked up here, not joined.
+        regions = dict(conn.execute(select(school.c.school_id, school.c.region_code)).all())
+        rows = conn.execute(select(student.c.pseudonym, student.c.edition,
+                                   student.c.school_id)).all()
+        pseudonyms, editions, schools = (list(column) for column in zip(*rows)) if rows \
+            else ([], [], [])
+        numbers: dict[str, int] = {}
+        persons = np.fromiter((numbers.setdefault(p, len(numbers)) for p in pseudonyms),
+                              dtype=np.int64, count=len(pseudonyms))
+        school_regions = [regions.get(s) for s in schools]
+        roster = {"edition": _encoded(editions), "school_id": _encoded(schools),
+                  "region_code": _encoded(school_regions)}
         project_rows, project_clauses = _project_rows(Filters())
-        named = union(
+        named = set(conn.execute(
             select(project.c.edition, project.c.school_id, organisation.c.region_code)
-            .select_from(project_rows).where(project.c.school_id.is_not(None), *project_clauses),
-            select(student.c.edition, student.c.school_id, school.c.region_code)
-            .select_from(roster_rows).where(*roster_clauses))
-        schools = pd.DataFrame(conn.execute(named).all(),
-                               columns=["edition", "school_id", "region_code"])
-        return cls(
-            roster={"person": codes.astype(np.int64),
-                    **{c: roster[c].to_numpy(dtype=object)
-                       for c in ("edition", "school_id", "region_code")}},
-            people=len(uniques),
-            school_rows={c: schools[c].to_numpy(dtype=object) for c in schools.columns})
+            .select_from(project_rows).where(project.c.school_id.is_not(None), *project_clauses)
+            .distinct()).all())
+        named |= set(zip(editions, schools, school_regions))
+        triples = list(zip(*named)) if named else ([], [], [])
+        return cls(roster=roster, persons=persons, people=len(numbers),
+                   school_rows={c: _encoded(list(v)) for c, v in
+                                zip(("edition", "school_id", "region_code"), triples)})
 
     def students(self, chosen: Filters) -> int:
         """Distinct students of the roster in the selection (one person in two editions is one
         student)."""
-        persons = self.roster["person"][_selected(self.roster, chosen)]
+        persons = self.persons[_selected(self.roster, chosen)]
         return int(np.count_nonzero(np.bincount(persons, minlength=self.people)))
 
     def schools(self, chosen: Filters) -> int:
         """Schools with a project or a roster student in the selection."""
-        return len(set(self.school_rows["school_id"][_selected(self.school_rows, chosen)]))
+        codes = self.school_rows["school_id"][0][_selected(self.school_rows, chosen)]
+        return int(np.unique(codes).size)
 
 
 def _events(conn: Connection, chosen: Filters) -> dict:
