@@ -3,12 +3,17 @@
 The boundaries are `etl.reference.GEOJSON` (13 metropolitan regions and the 5 overseas ones
 moved into a column of insets west of Brittany; see data/geo/README.md): read once per process
 (`geojson()`), coordinates rounded to 2 decimals (about 1 km, under a pixel at the size the
-pages draw the map), which halves the points: the figure sent to the browser stays small and
-plotly copies it faster. The trace is a `go.Choropleth` with the GeoJSON,
-`featureidkey="properties.code"` and the INSEE codes as `locations`; the base map is hidden
-and the view fitted to the regions (`view_bounds`). The base-map file that plotly.js still
-fetches comes from the app's assets (`figures.graph` sets `topojsonURL`), so the map needs no
-internet.
+pages draw the map), which halves the points. A map is a figure dict (see `dashboard.figures`):
+choropleth traces with `featureidkey="properties.code"` and the INSEE codes as `locations`;
+the base map is hidden and the view fitted to the regions (`view_bounds`).
+
+The pages do not send the boundaries with each figure (about 170 KB of JSON at every filter
+change): their traces name `geojson_url()`, the same GeoJSON written once under the app's
+assets (`GEOJSON_ASSET`, made by `python -m dashboard.maps`), which plotly.js fetches on the
+first map and keeps for the session. Without that URL (the report's kaleido images) each trace
+carries its own regions' boundaries, the objects of `geojson()` itself, never copied. The
+base-map file that plotly.js still fetches comes from the app's assets too (`figures.graph`
+sets `topojsonURL`), so the map needs no internet.
 
 A map is readable without colour (DESIGN.md section 8): each region carries its value as a
 text label, the hover gives the region's name and figures, and `chart_card`'s table view lists
@@ -24,16 +29,21 @@ is written on the figure itself, so that a PNG or SVG download carries it too.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from dashboard.figures import FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, percent_suffix, styled
+from dashboard.figures import (
+    FONT_FAMILY, MUTED_COLOUR, TEXT_COLOUR, merge, percent_suffix, styled,
+)
 from etl.reference import GEOJSON, MAP_ATTRIBUTION
 
 FEATURE_ID_KEY = "properties.code"
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+GEOJSON_ASSET = "geo/regions-18.json"  # `geojson()` as the browser fetches it, under ASSETS_DIR
 # ColorBrewer "Blues" (Brewer, Harrower 2003), 6 classes, as a continuous ramp: single hue,
 # light to dark, safe for deuteranopia, protanopia and tritanopia.
 SEQUENTIAL = ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
@@ -93,6 +103,39 @@ def _features(codes: list[str]) -> dict:
     wanted = set(codes)
     return {"type": "FeatureCollection",
             "features": [f for f in geojson()["features"] if f["properties"]["code"] in wanted]}
+
+
+def geojson_text() -> str:
+    """`geojson()` as the compact JSON of the `GEOJSON_ASSET` file."""
+    return json.dumps(geojson(), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def write_geojson_asset() -> Path:
+    """(Re)write `GEOJSON_ASSET` from `geojson()`: after a change of the boundaries or of their
+    rounding (a test checks that the file is up to date)."""
+    path = ASSETS_DIR / GEOJSON_ASSET
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(geojson_text(), encoding="utf-8")
+    _asset_version.cache_clear()
+    return path
+
+
+@lru_cache(maxsize=1)
+def _asset_version() -> str | None:
+    path = ASSETS_DIR / GEOJSON_ASSET
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else None
+
+
+def geojson_url() -> str | None:
+    """The URL of the boundaries for a page's map (the app's `GEOJSON_ASSET`, its content hash
+    in the query string so that a new file is fetched anew), or None when the file is missing:
+    the map then carries the boundaries itself."""
+    version = _asset_version()
+    if version is None:
+        return None
+    import dash
+
+    return f"{dash.get_asset_url(GEOJSON_ASSET)}?v={version}"
 
 
 @lru_cache(maxsize=1)
@@ -183,13 +226,15 @@ def _value_ticks(zmax: float, percent: bool, lang: str) -> dict:
 def region_map(frame: pd.DataFrame, lang: str, *, colorbar_title: str, value: str = "value",
                hover: str = "hover", label: str = "label", percent: bool = False,
                selected: tuple[str, ...] | list[str] = (), attribution: str = MAP_ATTRIBUTION,
-               height: int = 560) -> go.Figure:
-    """A choropleth of `frame[value]` over the 18 regions.
+               height: int = 560, geojson_url: str | None = None) -> dict:
+    """A choropleth of `frame[value]` over the 18 regions, as a figure dict.
 
     `frame` has one row per region: `region_code` (INSEE, text), `value` (a number, or
     NaN/None where there is no figure: grey), `hover` (the hover text, HTML line breaks
     allowed) and `label` (the short text drawn on the region; "" for none). `percent`: values
     are percentages on a fixed 0-100 scale. `selected`: regions outlined (the page's filter).
+    `geojson_url`: where the browser fetches the boundaries (`geojson_url()`, the pages);
+    without it each trace carries its own regions' boundaries (kaleido images).
     """
     codes = frame["region_code"].astype(str).tolist()
     values = pd.to_numeric(frame[value], errors="coerce")
@@ -203,78 +248,85 @@ def region_map(frame: pd.DataFrame, lang: str, *, colorbar_title: str, value: st
                           for i in rows],
                 "width": [2.6 if codes[i] in selected else 0.9 for i in rows]}
 
+    def boundaries(rows: list[int]):
+        return geojson_url or _features([codes[i] for i in rows])
+
     shown = [i for i, ok in enumerate(has_value) if ok]
     blank = [i for i, ok in enumerate(has_value) if not ok]
-    figure = go.Figure()
-    common = {"featureidkey": FEATURE_ID_KEY, "hovertemplate": "%{text}<extra></extra>",
-              "hoverlabel": {"align": "left"}}
-    figure.add_trace(go.Choropleth(
-        name=colorbar_title, locations=[codes[i] for i in shown],
-        geojson=_features([codes[i] for i in shown]),
-        z=[float(values.iloc[i]) for i in shown], text=[hovers[i] for i in shown],
-        colorscale=_colorscale(), zmin=0, zmax=zmax, marker={"line": borders(shown)},
-        colorbar={"title": {"text": colorbar_title, "side": "top", "font": {"size": 12}},
-                  "orientation": "h", "thickness": 10, "len": 0.27, "lenmode": "fraction",
-                  "x": 0.01, "xanchor": "left", "y": 0.03, "yanchor": "bottom",
-                  "outlinewidth": 0, "tickfont": {"size": 11},
-                  **_value_ticks(zmax, percent, lang)},
-        **common))
+    traces = [{
+        "type": "choropleth", "name": colorbar_title, "locations": [codes[i] for i in shown],
+        "geojson": boundaries(shown), "featureidkey": FEATURE_ID_KEY,
+        "z": [float(values.iloc[i]) for i in shown], "text": [hovers[i] for i in shown],
+        "colorscale": _colorscale(), "zmin": 0, "zmax": zmax,
+        "marker": {"line": borders(shown)},
+        "colorbar": {"title": {"text": colorbar_title, "side": "top", "font": {"size": 12}},
+                     "orientation": "h", "thickness": 10, "len": 0.27, "lenmode": "fraction",
+                     "x": 0.01, "xanchor": "left", "y": 0.03, "yanchor": "bottom",
+                     "outlinewidth": 0, "tickfont": {"size": 11},
+                     **_value_ticks(zmax, percent, lang)},
+        "hovertemplate": "%{text}<extra></extra>", "hoverlabel": {"align": "left"}}]
     if blank:
-        figure.add_trace(go.Choropleth(
-            name="—", locations=[codes[i] for i in blank], z=[0] * len(blank),
-            geojson=_features([codes[i] for i in blank]),
-            text=[hovers[i] for i in blank], showscale=False,
-            colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], zmin=0, zmax=1,
-            marker={"line": borders(blank)}, **common))
-    _add_labels(figure, frame, codes, values, label, zmax)
-    _add_inset_names(figure)
+        traces.append({
+            "type": "choropleth", "name": "—", "locations": [codes[i] for i in blank],
+            "z": [0] * len(blank), "geojson": boundaries(blank),
+            "featureidkey": FEATURE_ID_KEY, "text": [hovers[i] for i in blank],
+            "showscale": False, "colorscale": [[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]],
+            "zmin": 0, "zmax": 1, "marker": {"line": borders(blank)},
+            "hovertemplate": "%{text}<extra></extra>", "hoverlabel": {"align": "left"}})
+    labels = _labels(frame, codes, values, label, zmax)
+    if labels:
+        traces.append(labels)
+    traces.append(_inset_names())
     lon_range, lat_range = view_bounds()
-    figure.update_geos(fitbounds=False, lonaxis_range=lon_range, lataxis_range=lat_range,
-                       visible=False, projection={"type": "mercator"}, bgcolor="rgba(0,0,0,0)")
-    figure.add_annotation(text=attribution, showarrow=False, xref="paper", yref="paper",
-                          x=1, y=0, xanchor="right", yanchor="bottom", align="right",
-                          font={"size": 10, "color": MUTED_COLOUR})
+    figure = {"data": traces, "layout": {
+        "geo": {"fitbounds": False, "lonaxis": {"range": list(lon_range)},
+                "lataxis": {"range": list(lat_range)}, "visible": False,
+                "projection": {"type": "mercator"}, "bgcolor": "rgba(0,0,0,0)"},
+        "annotations": [{"text": attribution, "showarrow": False, "xref": "paper",
+                         "yref": "paper", "x": 1, "y": 0, "xanchor": "right",
+                         "yanchor": "bottom", "align": "right",
+                         "font": {"size": 10, "color": MUTED_COLOUR}}]}}
     styled(figure, lang, height=height)
-    figure.update_layout(margin={"l": 0, "r": 0, "t": 4, "b": 4}, dragmode=False,
-                         showlegend=False)
+    merge(figure["layout"], {"margin": {"l": 0, "r": 0, "t": 4, "b": 4}, "dragmode": False,
+                             "showlegend": False})
     return figure
 
 
-def _add_labels(figure: go.Figure, frame: pd.DataFrame, codes: list[str], values: pd.Series,
-                label: str, zmax: float) -> None:
+def _labels(frame: pd.DataFrame, codes: list[str], values: pd.Series, label: str,
+            zmax: float) -> dict | None:
     """The regions' values as text on the map, dark on light fills and white on dark ones."""
     if label not in frame.columns:
-        return
+        return None
     points = label_points()
     rows = [(i, str(text)) for i, text in enumerate(frame[label].fillna("")) if str(text)]
     if not rows:
-        return
+        return None
     colours = [TEXT_COLOUR if pd.isna(values.iloc[i]) else
                _text_colour(_colour_at(float(values.iloc[i]) / zmax)) for i, _ in rows]
-    figure.add_trace(go.Scattergeo(
-        lon=[points[codes[i]][0] for i, _ in rows], lat=[points[codes[i]][1] for i, _ in rows],
-        text=[text for _, text in rows], mode="text", hoverinfo="skip", showlegend=False,
-        textfont={"family": FONT_FAMILY, "size": 12, "color": colours, "weight": 600}))
+    return {"type": "scattergeo", "lon": [points[codes[i]][0] for i, _ in rows],
+            "lat": [points[codes[i]][1] for i, _ in rows], "text": [text for _, text in rows],
+            "mode": "text", "hoverinfo": "skip", "showlegend": False,
+            "textfont": {"family": FONT_FAMILY, "size": 12, "color": colours, "weight": 600}}
 
 
-def _add_inset_names(figure: go.Figure) -> None:
+def _inset_names() -> dict:
     """The overseas regions' names beside their insets (they are not where a reader expects
     them); `view_bounds` keeps room for them."""
     points, names = label_points(), region_names()
-    figure.add_trace(go.Scattergeo(
-        lon=[INSET_NAMES_LON] * len(OVERSEAS), lat=[points[code][1] for code in OVERSEAS],
-        text=[names[code] for code in OVERSEAS], mode="text", textposition="middle right",
-        hoverinfo="skip", showlegend=False,
-        textfont={"family": FONT_FAMILY, "size": 11, "color": MUTED_COLOUR}))
+    return {"type": "scattergeo", "lon": [INSET_NAMES_LON] * len(OVERSEAS),
+            "lat": [points[code][1] for code in OVERSEAS],
+            "text": [names[code] for code in OVERSEAS], "mode": "text",
+            "textposition": "middle right", "hoverinfo": "skip", "showlegend": False,
+            "textfont": {"family": FONT_FAMILY, "size": 11, "color": MUTED_COLOUR}}
 
 
-def map_locations(figure: go.Figure) -> list[str]:
-    """Every region a map colours (both traces): what tests count."""
-    return [code for trace in figure.data if isinstance(trace, go.Choropleth)
-            for code in trace.locations]
+def map_locations(figure: dict) -> list[str]:
+    """Every region a map colours (both choropleth traces): what tests count."""
+    return [code for trace in figure["data"] if trace.get("type") == "choropleth"
+            for code in trace["locations"]]
 
 
-def map_card(graph_id: str, figure: go.Figure, lang: str, **card) -> "html.Section":  # noqa: F821
+def map_card(graph_id: str, figure: dict, lang: str, **card) -> "html.Section":  # noqa: F821
     """`chart_card` for a map: the page scrolls under the wheel (no scroll zoom on the map)."""
     from dash import dcc
 
@@ -308,3 +360,7 @@ def search_for_click(search: str | None, click_data: dict | None) -> str | None:
     current = parse_search(search).get("region")
     new = with_params(search, region=None if current == code else code)
     return None if new == (search or "") else new
+
+
+if __name__ == "__main__":
+    print(write_geojson_asset())

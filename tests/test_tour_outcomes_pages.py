@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import textwrap
 
+import pandas as pd
 import pytest
 
 from dashboard import ids
@@ -163,18 +164,59 @@ def test_tour_map_colours_the_18_regions_with_names_figures_and_attribution(prog
     tree = tour.body(tour.collect(ALL, STAFF, K, programme), "fr", K)
     figure = graph_figure(tree, ids.TOUR_MAP)
     assert sorted(map_locations(figure)) == sorted(reference.regions())
-    choropleth = figure.data[0]
-    assert choropleth.featureidkey == "properties.code"
-    assert figure.layout.geo.visible is False
-    hover = dict(zip(choropleth.locations, choropleth.text))["84"]
+    choropleth = figure["data"][0]
+    assert choropleth["featureidkey"] == "properties.code"
+    assert figure["layout"]["geo"]["visible"] is False
+    hover = dict(zip(choropleth["locations"], choropleth["text"]))["84"]
     assert hover.startswith("<b>Auvergne-Rhône-Alpes</b>")
     assert f"<b>Événements{NBSP}: 2</b>" in hover and f"Participants{NBSP}: 140" in hover
-    assert [a.text for a in figure.layout.annotations] == [reference.MAP_ATTRIBUTION]
+    assert [a["text"] for a in figure["layout"]["annotations"]] == [reference.MAP_ATTRIBUTION]
     assert "Contours : IGN – ADMIN EXPRESS COG 2018, Licence Ouverte ; mise en forme " \
            "gregoiredavid/france-geojson" == reference.MAP_ATTRIBUTION
     text = text_of(tree)
     assert "Le Tour est passé par 3 régions sur 18." in text
     assert "Auvergne-Rhône-Alpes (2)" in text
+
+
+def test_page_maps_fetch_the_boundaries_once_and_figures_are_plain_json(programme, pages):
+    """The pages' figures are plain dicts (json.dumps, no plotly encoder); their maps name the
+    boundaries' asset, an up-to-date copy of `maps.geojson()`; without the URL (the report's
+    images) each trace carries its own regions, the very objects of `geojson()`."""
+    import json
+
+    from dash import dcc
+
+    from dashboard import maps
+
+    tour, outcomes = pages
+    asset = maps.ASSETS_DIR / maps.GEOJSON_ASSET
+    assert asset.read_text(encoding="utf-8") == maps.geojson_text(), \
+        "stale boundaries: run `python -m dashboard.maps`"
+    url = maps.geojson_url()
+    assert url.startswith("/assets/geo/regions-18.json?v=")
+    for page in (tour, outcomes):
+        tree = page.body(page.collect(ALL, STAFF, K, programme), "fr", K)
+        graphs = [c for c in walk(tree) if isinstance(c, dcc.Graph)]
+        assert len(graphs) >= 6
+        for graph in graphs:
+            assert isinstance(graph.figure, dict)
+            json.dumps(graph.figure, allow_nan=False)
+        map_id = ids.TOUR_MAP if page is tour else ids.OUTCOMES_MAP
+        choropleths = [trace for trace in graph_figure(tree, map_id)["data"]
+                       if trace["type"] == "choropleth"]
+        assert choropleths and all(trace["geojson"] == url for trace in choropleths)
+
+    figures = outcomes.collect(ALL, STAFF, K, programme)
+    frame = figures["regions"]
+    inline = maps.region_map(pd.DataFrame({
+        "region_code": frame["region_code"], "value": frame["delivery_rate_pct"],
+        "hover": frame["region_name"], "label": ""}), "fr", colorbar_title="Taux")
+    features = {id(f) for f in maps.geojson()["features"]}
+    for trace in inline["data"]:
+        if trace["type"] == "choropleth":
+            carried = trace["geojson"]["features"]
+            assert sorted(f["properties"]["code"] for f in carried) == sorted(trace["locations"])
+            assert all(id(f) in features for f in carried)  # shared, not copied
 
 
 def test_tour_map_measure_comes_from_the_url(programme, pages):
@@ -185,11 +227,11 @@ def test_tour_map_measure_comes_from_the_url(programme, pages):
 
     tree = tour.body(tour.collect(ALL, STAFF, K, programme), "fr", K, measure="guide",
                      selected=("84",))
-    choropleth = graph_figure(tree, ids.TOUR_MAP).data[0]
-    assert choropleth.colorbar.title.text == "Exemplaires du guide"
-    copies = dict(zip(choropleth.locations, choropleth.z))
+    choropleth = graph_figure(tree, ids.TOUR_MAP)["data"][0]
+    assert choropleth["colorbar"]["title"]["text"] == "Exemplaires du guide"
+    copies = dict(zip(choropleth["locations"], choropleth["z"]))
     assert (copies["84"], copies["11"], copies["04"], copies["94"]) == (10, 20, 7, 0)
-    widths = dict(zip(choropleth.locations, choropleth.marker.line.width))
+    widths = dict(zip(choropleth["locations"], choropleth["marker"]["line"]["width"]))
     assert widths["84"] > widths["11"]  # the selected region is outlined
     pressed = find(tree, {"type": ids.TOUR_MEASURE, "measure": "guide"})
     assert getattr(pressed, "aria-checked") == "true"
@@ -223,10 +265,10 @@ def test_tour_timeline_is_cumulative_by_event_type(programme, pages):
     tour, _ = pages
     figures = tour.collect(ALL, STAFF, K, programme)
     figure = tour.timeline_figure(figures["timeline"], "events", "fr")
-    lines = {trace.name: list(trace.y) for trace in figure.data}
+    lines = {trace["name"]: list(trace["y"]) for trace in figure["data"]}
     assert set(lines) == {"Conférence", "Atelier", "Forum", "Tous les types"}
     assert lines["Tous les types"][-1] == 4 and lines["Conférence"][-1] == 2
-    assert all(trace.type == "scatter" for trace in figure.data)
+    assert all(trace["type"] == "scatter" for trace in figure["data"])
 
 
 def test_tour_export_is_the_reach_contract(programme, pages):
@@ -316,16 +358,17 @@ def test_outcomes_map_of_a_rate_greys_regions_without_a_figure(programme, pages)
     figures = outcomes.collect(ALL, STAFF, K, programme)
     figure = outcomes.map_figure(figures["regions"], "fr", K, "delivery")
     assert sorted(map_locations(figure)) == sorted(reference.regions())
-    coloured = figure.data[0]
-    rates = dict(zip(coloured.locations, coloured.z))
+    coloured, grey = figure["data"][0], figure["data"][1]
+    rates = dict(zip(coloured["locations"], coloured["z"]))
     assert set(rates) == {"84", "11"}  # 04 has no finished project
     assert rates["84"] == 100 and rates["11"] == 0
-    assert figure.data[1].locations.count("04") == 1  # grey, said in its hover
-    hover = dict(zip(figure.data[1].locations, figure.data[1].text))["04"]
+    assert grey["locations"].count("04") == 1  # grey, said in its hover
+    assert grey["type"] == "choropleth" and grey["colorscale"][0][1] == grey["colorscale"][1][1]
+    hover = dict(zip(grey["locations"], grey["text"]))["04"]
     assert f"Taux de livraison{NBSP}: —" in hover
-    labels = [trace for trace in figure.data if trace.type == "scattergeo"][0].text
+    labels = [trace for trace in figure["data"] if trace["type"] == "scattergeo"][0]["text"]
     assert f"100{NNBSP}%*" in labels  # 2 projects: fragile, marked on the map
-    assert coloured.colorbar.ticktext == (f"0{NNBSP}%", f"50{NNBSP}%", f"100{NNBSP}%")
+    assert coloured["colorbar"]["ticktext"] == [f"0{NNBSP}%", f"50{NNBSP}%", f"100{NNBSP}%"]
 
 
 def test_rates_on_few_projects_carry_their_n_and_a_label(pages):

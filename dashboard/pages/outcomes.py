@@ -22,7 +22,6 @@ import logging
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import ids
@@ -30,10 +29,10 @@ from dashboard.components.kpi import kpi_card, kpi_grid, suppressed_text
 from dashboard.components.page import page_error, page_header, section_title
 from dashboard.components.table_toggle import chart_card
 from dashboard.figures import (
-    FRAGILE_COLOUR, PALETTE, bar, colon, empty, percent_suffix, styled,
+    FRAGILE_COLOUR, PALETTE, bar, colon, empty, merge, percent_suffix, styled, update_axes,
 )
 from dashboard.i18n import MISSING, fmt_decimal, fmt_int, fmt_pct, register, t, tn
-from dashboard.maps import map_card, region_map, search_for_click
+from dashboard.maps import geojson_url, map_card, region_map, search_for_click
 from dashboard.pages import context, with_params
 
 log = logging.getLogger(__name__)
@@ -645,7 +644,7 @@ def map_table(regions: pd.DataFrame, lang: str, k: int) -> pd.DataFrame:
 
 
 def map_figure(regions: pd.DataFrame, lang: str, k: int, measure: str = DEFAULT_MEASURE,
-               selected: tuple[str, ...] = ()) -> go.Figure:
+               selected: tuple[str, ...] = ()) -> dict:
     column, n_column, percent = MEASURES[measure]
     frame = _region_frame(regions)
     hidden = _hidden(regions, column) if percent else pd.Series(False, index=frame.index)
@@ -678,7 +677,7 @@ def map_figure(regions: pd.DataFrame, lang: str, k: int, measure: str = DEFAULT_
     data = pd.DataFrame({"region_code": frame["region_code"], "value": values,
                          "hover": hovers, "label": labels})
     return region_map(data, lang, colorbar_title=_measure_label(measure, lang), percent=percent,
-                      selected=selected)
+                      selected=selected, geojson_url=geojson_url())
 
 
 def map_summary(figures: dict, lang: str, k: int, measure: str) -> str:
@@ -750,11 +749,12 @@ def _breakdown_card(figures: dict, dim: str, lang: str):
         figure, summary = empty(t("outcomes.empty", lang), lang), t("outcomes.empty", lang)
     else:
         figure = bar(frame, "label", "projects", lang, horizontal=True)
-        figure.update_layout(height=max(220, 30 * len(frame) + 50))
-        figure.update_xaxes(tickformat=",d", showticklabels=False, showgrid=False)
+        figure["layout"]["height"] = max(220, 30 * len(frame) + 50)
+        update_axes(figure, "x", tickformat=",d", showticklabels=False, showgrid=False)
         if dim == "status":
             colours = {"delivered": "#009E73", "abandoned": "#D55E00"}
-            figure.update_traces(marker_color=[colours.get(v, PALETTE[0]) for v in frame[dim]])
+            for trace in figure["data"]:
+                trace["marker"]["color"] = [colours.get(v, PALETTE[0]) for v in frame[dim]]
         top = frame.sort_values("projects", ascending=False, kind="stable").iloc[0]
         summary = t("outcomes.breakdown.summary", lang,
                     projects=tn("outcomes.count.projects", total, lang), top=top["label"],
@@ -773,10 +773,10 @@ def _edition_card(figures: dict, lang: str):
         figure, summary = empty(t("outcomes.empty", lang), lang), t("outcomes.empty", lang)
     else:
         figure = bar(frame, "edition", "projects", lang)
-        figure.update_layout(height=260)
-        figure.update_xaxes(tickvals=frame["edition"].tolist(), tickangle=0,
-                            ticktext=[e.replace("-", "-<br>", 1) for e in frame["edition"]])
-        figure.update_yaxes(tickformat=",d", showticklabels=False, showgrid=False)
+        figure["layout"]["height"] = 260
+        update_axes(figure, "x", tickvals=frame["edition"].tolist(), tickangle=0,
+                    ticktext=[e.replace("-", "-<br>", 1) for e in frame["edition"]])
+        update_axes(figure, "y", tickformat=",d", showticklabels=False, showgrid=False)
         top = frame.sort_values("projects", ascending=False, kind="stable").iloc[0]
         summary = t("outcomes.edition.summary", lang,
                     projects=tn("outcomes.count.projects", total, lang),
@@ -798,7 +798,7 @@ def _tech_axis_label(tech: str, n, hidden: bool, lang: str, k: int) -> str:
     return f"{_label('tech_type', tech, lang)} (n = {fmt_int(0 if _missing(n) else n, lang)})"
 
 
-def satisfaction_figure(frame: pd.DataFrame, lang: str, k: int) -> go.Figure:
+def satisfaction_figure(frame: pd.DataFrame, lang: str, k: int) -> dict:
     answered = frame[(frame["suppressed"]) | (frame["satisfaction_n"].fillna(0) > 0)]
     if answered.empty:
         return empty(t("outcomes.satisfaction.empty", lang), lang)
@@ -816,14 +816,15 @@ def satisfaction_figure(frame: pd.DataFrame, lang: str, k: int) -> go.Figure:
         colours.append(FRAGILE_COLOUR if weak else PALETTE[0])
         text = fmt_decimal(row.mean_satisfaction, lang)
         texts.append(f"{text} · {t('outcomes.fragile_short', lang)}" if weak else text)
-    figure = go.Figure(go.Bar(
-        x=values, y=labels, orientation="h", marker_color=colours, text=texts,
-        textposition="outside", cliponaxis=False, showlegend=False,
-        hovertemplate="%{y}" + colon(lang) + "%{text}<extra></extra>"))
-    styled(figure, lang, height=max(240, 34 * len(labels) + 60))
-    figure.update_xaxes(range=[0, 6.4], tickvals=[1, 2, 3, 4, 5], showgrid=True,
-                        gridcolor="#e5e7eb")
-    figure.update_yaxes(autorange="reversed", showgrid=False, type="category")
+    figure = styled({"data": [{
+        "type": "bar", "x": values, "y": labels, "orientation": "h",
+        "marker": {"color": colours}, "text": texts, "textposition": "outside",
+        "cliponaxis": False, "showlegend": False,
+        "hovertemplate": "%{y}" + colon(lang) + "%{text}<extra></extra>"}]}, lang,
+        height=max(240, 34 * len(labels) + 60))
+    update_axes(figure, "x", range=[0, 6.4], tickvals=[1, 2, 3, 4, 5], showgrid=True,
+                gridcolor="#e5e7eb")
+    update_axes(figure, "y", autorange="reversed", showgrid=False, type="category")
     return figure
 
 
@@ -885,7 +886,7 @@ def _satisfaction_card(figures: dict, lang: str, k: int):
                       table=table, note=t("outcomes.satisfaction.note", lang))
 
 
-def in_use_figure(frame: pd.DataFrame, lang: str, k: int) -> go.Figure:
+def in_use_figure(frame: pd.DataFrame, lang: str, k: int) -> dict:
     answered = frame[(frame["suppressed"]) | (frame["in_use_answers"].fillna(0) > 0)]
     if answered.empty:
         return empty(t("outcomes.in_use.empty", lang), lang)
@@ -907,38 +908,38 @@ def in_use_figure(frame: pd.DataFrame, lang: str, k: int) -> go.Figure:
         texts.append(fmt_pct(row.in_use_rate_pct, lang)
                      + (f" · {t('outcomes.fragile_short', lang)}" if weak else ""))
         weak_rows.append(weak)
-    figure = go.Figure()
     # The legend's own entries: the bars' colours vary (fragile ones are grey).
-    for name, colour, pattern in ((t("outcomes.in_use.yes", lang), YES_COLOUR, ""),
-                                  (t("outcomes.in_use.partial", lang), PARTIAL_COLOUR, "/")):
-        figure.add_trace(go.Bar(x=[None], y=[None], orientation="h", name=name,
-                                marker={"color": colour, "pattern": {"shape": pattern}},
-                                hoverinfo="skip", showlegend=True))
-    figure.add_trace(go.Bar(
-        x=yes, y=labels, orientation="h", name=t("outcomes.in_use.yes", lang),
-        showlegend=False,
-        marker_color=[FRAGILE_COLOUR if weak else YES_COLOUR for weak in weak_rows],
-        hovertemplate="%{y}<br>" + t("outcomes.in_use.yes", lang) + colon(lang)
-                      + f"%{{x:.0f}}{suffix}<extra></extra>"))
-    figure.add_trace(go.Bar(
-        x=partial, y=labels, orientation="h", name=t("outcomes.in_use.partial", lang),
-        showlegend=False,
-        marker={"color": PARTIAL_COLOUR, "pattern": {"shape": "/", "fgcolor": "#ffffff",
-                                                     "size": 6}},
-        hovertemplate="%{y}<br>" + t("outcomes.in_use.partial", lang) + colon(lang)
-                      + f"%{{x:.0f}}{suffix}<extra></extra>"))
+    traces = [{"type": "bar", "x": [None], "y": [None], "orientation": "h", "name": name,
+               "marker": {"color": colour, "pattern": {"shape": pattern}},
+               "hoverinfo": "skip", "showlegend": True}
+              for name, colour, pattern in ((t("outcomes.in_use.yes", lang), YES_COLOUR, ""),
+                                            (t("outcomes.in_use.partial", lang),
+                                             PARTIAL_COLOUR, "/"))]
+    traces.append({
+        "type": "bar", "x": yes, "y": labels, "orientation": "h",
+        "name": t("outcomes.in_use.yes", lang), "showlegend": False,
+        "marker": {"color": [FRAGILE_COLOUR if weak else YES_COLOUR for weak in weak_rows]},
+        "hovertemplate": "%{y}<br>" + t("outcomes.in_use.yes", lang) + colon(lang)
+                         + f"%{{x:.0f}}{suffix}<extra></extra>"})
+    traces.append({
+        "type": "bar", "x": partial, "y": labels, "orientation": "h",
+        "name": t("outcomes.in_use.partial", lang), "showlegend": False,
+        "marker": {"color": PARTIAL_COLOUR, "pattern": {"shape": "/", "fgcolor": "#ffffff",
+                                                        "size": 6}},
+        "hovertemplate": "%{y}<br>" + t("outcomes.in_use.partial", lang) + colon(lang)
+                         + f"%{{x:.0f}}{suffix}<extra></extra>"})
     # The rates as text after each stack (a bar's own text breaks on a zero-width bar).
-    figure.add_trace(go.Scatter(
-        x=[a + b + 2 for a, b in zip(yes, partial)], y=labels, mode="text", text=texts,
-        textposition="middle right", cliponaxis=False, hoverinfo="skip", showlegend=False,
-        textfont={"size": 12}))
-    styled(figure, lang, height=max(260, 34 * len(labels) + 80))
-    figure.update_layout(barmode="stack", showlegend=True, margin={"t": 40},
-                         legend={"traceorder": "normal"})
-    figure.update_xaxes(range=[0, 142], tickvals=[0, 25, 50, 75, 100],
-                        ticktext=[fmt_pct(v, lang) for v in (0, 25, 50, 75, 100)],
-                        showgrid=True, gridcolor="#e5e7eb")
-    figure.update_yaxes(autorange="reversed", showgrid=False, type="category")
+    traces.append({
+        "type": "scatter", "x": [a + b + 2 for a, b in zip(yes, partial)], "y": labels,
+        "mode": "text", "text": texts, "textposition": "middle right", "cliponaxis": False,
+        "hoverinfo": "skip", "showlegend": False, "textfont": {"size": 12}})
+    figure = styled({"data": traces}, lang, height=max(260, 34 * len(labels) + 80))
+    merge(figure["layout"], {"barmode": "stack", "showlegend": True, "margin": {"t": 40},
+                             "legend": {"traceorder": "normal"}})
+    update_axes(figure, "x", range=[0, 142], tickvals=[0, 25, 50, 75, 100],
+                ticktext=[fmt_pct(v, lang) for v in (0, 25, 50, 75, 100)],
+                showgrid=True, gridcolor="#e5e7eb")
+    update_axes(figure, "y", autorange="reversed", showgrid=False, type="category")
     return figure
 
 
@@ -991,17 +992,27 @@ def projects_rows(projects: pd.DataFrame, lang: str) -> list[dict]:
     answers = {"oui": t("outcomes.in_use.yes", lang),
                "partiellement": t("outcomes.in_use.partial", lang),
                "non": t("outcomes.in_use.no", lang)}
+    labels: dict = {}  # (kind, value) -> label: a few distinct values for thousands of rows
+
+    def label(kind: str, value) -> str:
+        if (kind, value) not in labels:
+            labels[kind, value] = _label(kind, value, lang)
+        return labels[kind, value]
+
+    columns = ("project_id", "title", "organisation", "school", "region_name", "edition",
+               "tech_type", "status", "end_satisfaction", "six_months_in_use")
     rows = []
-    for row in projects.itertuples(index=False):
+    # Plain lists, zipped: iterating pandas' string arrays row by row costs far more.
+    for (project_id, title, organisation, school, region, edition, tech_type, status,
+         satisfaction, in_use) in zip(*(projects[column].tolist() for column in columns)):
         rows.append({
-            "project_id": row.project_id, "title": row.title, "organisation": row.organisation,
-            "school": None if _missing(row.school) else row.school,
-            "region": row.region_name, "edition": row.edition,
-            "tech_type": _label("tech_type", row.tech_type, lang),
-            "status": _label("status", row.status, lang),
-            "satisfaction": None if _missing(row.end_satisfaction) else int(row.end_satisfaction),
-            "in_use": answers.get(row.six_months_in_use) if not _missing(row.six_months_in_use)
-            else None,
+            "project_id": project_id, "title": title, "organisation": organisation,
+            "school": None if _missing(school) else school,
+            "region": region, "edition": edition,
+            "tech_type": label("tech_type", tech_type),
+            "status": label("status", status),
+            "satisfaction": None if _missing(satisfaction) else int(satisfaction),
+            "in_use": answers.get(in_use) if not _missing(in_use) else None,
         })
     return rows
 

@@ -17,7 +17,6 @@ import logging
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import ids
@@ -25,10 +24,11 @@ from dashboard.components.kpi import kpi_card, kpi_grid
 from dashboard.components.page import page_error, page_header, section_title
 from dashboard.components.table_toggle import chart_card
 from dashboard.figures import (
-    FRAGILE_COLOUR, MUTED_COLOUR, PALETTE, TEXT_COLOUR, bar, colon, empty, styled,
+    FRAGILE_COLOUR, MUTED_COLOUR, PALETTE, TEXT_COLOUR, bar, colon, empty, merge, styled,
+    update_axes,
 )
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, register, t, tn
-from dashboard.maps import map_card, region_map, search_for_click
+from dashboard.maps import geojson_url, map_card, region_map, search_for_click
 from dashboard.pages import context, with_params
 
 log = logging.getLogger(__name__)
@@ -544,7 +544,7 @@ def _hover(row, measure_column: str, lang: str) -> str:
 
 
 def map_figure(regions: pd.DataFrame, lang: str, measure: str = DEFAULT_MEASURE,
-               selected: tuple[str, ...] = ()) -> go.Figure:
+               selected: tuple[str, ...] = ()) -> dict:
     column = MEASURES[measure]
     frame = pd.DataFrame({
         "region_code": regions["region_code"],
@@ -553,7 +553,7 @@ def map_figure(regions: pd.DataFrame, lang: str, measure: str = DEFAULT_MEASURE,
         "label": [fmt_int(v, lang) if v else "" for v in regions[column]],
     })
     return region_map(frame, lang, colorbar_title=_measure_label(measure, lang),
-                      selected=selected)
+                      selected=selected, geojson_url=geojson_url())
 
 
 def map_summary(figures: dict, lang: str, measure: str) -> str:
@@ -616,30 +616,48 @@ def _ordered(values, vocabulary) -> list:
     return [v for v in vocabulary if v in present] + [v for v in present if v not in vocabulary]
 
 
-def timeline_figure(timeline: pd.DataFrame, value: str, lang: str) -> go.Figure:
+def _by_month(timeline: pd.DataFrame, key: str | None, column: str,
+              months: list[str]) -> dict:
+    """`column` per `key` value (None: the first row of each month), aligned on `months`
+    (None where a month has no row): a few plain lists instead of a filter, an index and a
+    reindex per line."""
+    keys = timeline[key].tolist() if key else [None] * len(timeline)
+    cells: dict = {}
+    for group, month, number in zip(keys, timeline["month"].tolist(),
+                                    timeline[column].tolist()):
+        row = cells.setdefault(group, {})
+        if key or month not in row:
+            row[month] = None if pd.isna(number) else number
+    return {group: [row.get(month) for month in months] for group, row in cells.items()}
+
+
+def timeline_figure(timeline: pd.DataFrame, value: str, lang: str) -> dict:
     """Cumulative `value` (events or attendees) per month: a line per event type and the
     total, as steps (a cumulative count only moves when something happens)."""
     if timeline.empty:
         return empty(t("tour.timeline.empty", lang), lang)
-    figure = go.Figure()
-    months = sorted(timeline["month"].unique())
+    traces = []
+    months = sorted(set(timeline["month"].tolist()))
     x = [f"{m}-01" for m in months]
-    for index, event_type in enumerate(_ordered(timeline["event_type"], EVENT_TYPES)):
-        rows = timeline[timeline["event_type"] == event_type].set_index("month").reindex(months)
-        figure.add_trace(go.Scatter(
-            x=x, y=rows[f"cumulative_{value}"], name=_type_label(event_type, lang),
-            mode="lines", line={"shape": "hv", "width": 2, "color": PALETTE[index % 7]},
-            hovertemplate=f"{_type_label(event_type, lang)}{colon(lang)}%{{y:,.0f}}"
-                          "<extra></extra>"))
-    totals = timeline.drop_duplicates("month").set_index("month").reindex(months)
-    figure.add_trace(go.Scatter(
-        x=x, y=totals[f"total_cumulative_{value}"], name=t("tour.type.total", lang),
-        mode="lines", line={"shape": "hv", "width": 2.5, "color": TEXT_COLOUR, "dash": "dot"},
-        hovertemplate=f"{t('tour.type.total', lang)}{colon(lang)}%{{y:,.0f}}<extra></extra>"))
-    styled(figure, lang, height=270)
-    figure.update_layout(hovermode="x unified", margin={"t": 56, "b": 32})
-    figure.update_xaxes(type="date", tickformat="%b %Y", hoverformat="%B %Y")
-    figure.update_yaxes(rangemode="tozero", tickformat=",d")
+    lines = _by_month(timeline, "event_type", f"cumulative_{value}", months)
+    for index, event_type in enumerate(_ordered(lines, EVENT_TYPES)):
+        traces.append({
+            "type": "scatter", "x": x, "y": lines[event_type],
+            "name": _type_label(event_type, lang), "mode": "lines",
+            "line": {"shape": "hv", "width": 2, "color": PALETTE[index % 7]},
+            "hovertemplate": f"{_type_label(event_type, lang)}{colon(lang)}%{{y:,.0f}}"
+                             "<extra></extra>"})
+    traces.append({
+        "type": "scatter", "x": x,
+        "y": _by_month(timeline, None, f"total_cumulative_{value}", months)[None],
+        "name": t("tour.type.total", lang), "mode": "lines",
+        "line": {"shape": "hv", "width": 2.5, "color": TEXT_COLOUR, "dash": "dot"},
+        "hovertemplate": f"{t('tour.type.total', lang)}{colon(lang)}%{{y:,.0f}}"
+                         "<extra></extra>"})
+    figure = styled({"data": traces}, lang, height=270)
+    merge(figure["layout"], {"hovermode": "x unified", "margin": {"t": 56, "b": 32}})
+    update_axes(figure, "x", type="date", tickformat="%b %Y", hoverformat="%B %Y")
+    update_axes(figure, "y", rangemode="tozero", tickformat=",d")
     return figure
 
 
@@ -699,19 +717,20 @@ def funnel_values(funnel: dict) -> list[tuple[str, int]]:
             ("delivered", funnel["projects_delivered"])]
 
 
-def funnel_figure(funnel: dict, lang: str) -> go.Figure:
+def funnel_figure(funnel: dict, lang: str) -> dict:
     stages = funnel_values(funnel)
     if not funnel["events"]:
         return empty(t("tour.timeline.empty", lang), lang)
-    figure = go.Figure(go.Funnel(
-        y=[t(f"tour.funnel.{name}", lang) for name, _ in stages],
-        x=[value for _, value in stages], textinfo="value", texttemplate="%{x:,.0f}",
-        textfont={"size": 15}, marker={"color": list(STAGE_COLOURS)},
-        connector={"fillcolor": "#e8eef7", "line": {"width": 0}},
-        hovertemplate="%{y}" + colon(lang) + "%{x:,.0f}<extra></extra>"))
-    styled(figure, lang, height=330)
-    figure.update_layout(margin={"l": 16, "r": 16, "t": 8, "b": 8}, showlegend=False)
-    figure.update_yaxes(showgrid=False)
+    figure = styled({"data": [{
+        "type": "funnel", "y": [t(f"tour.funnel.{name}", lang) for name, _ in stages],
+        "x": [value for _, value in stages], "textinfo": "value", "texttemplate": "%{x:,.0f}",
+        "textfont": {"size": 15}, "marker": {"color": list(STAGE_COLOURS)},
+        "connector": {"fillcolor": "#e8eef7", "line": {"width": 0}},
+        "hovertemplate": "%{y}" + colon(lang) + "%{x:,.0f}<extra></extra>"}]}, lang,
+        height=330)
+    merge(figure["layout"], {"margin": {"l": 16, "r": 16, "t": 8, "b": 8},
+                             "showlegend": False})
+    update_axes(figure, "y", showgrid=False)
     return figure
 
 
@@ -737,7 +756,7 @@ def _funnel_card(figures: dict, lang: str):
 
 
 def _share_bars(labels: list[str], shares: list[float | None], counts: list[tuple[int, int]],
-                lang: str, *, horizontal: bool = False, height: int = 300) -> go.Figure:
+                lang: str, *, horizontal: bool = False, height: int = 300) -> dict:
     """Shares in percent with "k/n" on each bar; under FRAGILE_MIN: grey and said in words."""
     fragile = [n < FRAGILE_MIN for _, n in counts]
     texts = []
@@ -746,22 +765,23 @@ def _share_bars(labels: list[str], shares: list[float | None], counts: list[tupl
         texts.append(f"{text} · {t('tour.fragile', lang)}" if weak and n else text)
     values = [0 if share is None else share for share in shares]
     colours = [FRAGILE_COLOUR if weak else PALETTE[0] for weak in fragile]
-    figure = go.Figure(go.Bar(
-        x=values if horizontal else labels, y=labels if horizontal else values,
-        orientation="h" if horizontal else "v", marker_color=colours, text=texts,
-        textposition="outside", constraintext="none", cliponaxis=False,
-        textfont={"size": 12, "color": TEXT_COLOUR},
-        hovertext=[f"{label}{colon(lang)}{text}" for label, text in zip(labels, texts)],
-        hovertemplate="%{hovertext}<extra></extra>", showlegend=False))
-    styled(figure, lang, height=height)
-    value_axis = figure.update_xaxes if horizontal else figure.update_yaxes
+    figure = styled({"data": [{
+        "type": "bar", "x": values if horizontal else list(labels),
+        "y": list(labels) if horizontal else values,
+        "orientation": "h" if horizontal else "v", "marker": {"color": colours},
+        "text": texts, "textposition": "outside", "constraintext": "none",
+        "cliponaxis": False, "textfont": {"size": 12, "color": TEXT_COLOUR},
+        "hovertext": [f"{label}{colon(lang)}{text}" for label, text in zip(labels, texts)],
+        "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False}]}, lang,
+        height=height)
     # the labels spelled out: with tickvals, plotly.js showed no ticksuffix
-    value_axis(range=[0, 140 if horizontal else 115], tickvals=[0, 25, 50, 75, 100],
-               ticktext=[fmt_pct(v, lang) for v in (0, 25, 50, 75, 100)])
+    update_axes(figure, "x" if horizontal else "y", range=[0, 140 if horizontal else 115],
+                tickvals=[0, 25, 50, 75, 100],
+                ticktext=[fmt_pct(v, lang) for v in (0, 25, 50, 75, 100)])
     if horizontal:
-        figure.update_yaxes(autorange="reversed", showgrid=False)
-        figure.update_xaxes(showgrid=True, gridcolor="#e5e7eb")
-        figure.update_layout(margin={"r": 24})
+        update_axes(figure, "y", autorange="reversed", showgrid=False)
+        update_axes(figure, "x", showgrid=True, gridcolor="#e5e7eb")
+        merge(figure["layout"], {"margin": {"r": 24}})
     return figure
 
 
@@ -818,8 +838,8 @@ def _conversion_region_card(figures: dict, lang: str):
             f"{fmt_int(row.new_organisations, lang)}" for row in toured.itertuples(index=False)]
         figure = bar(toured, "region_name", "new_organisations", lang, horizontal=True,
                      hover="hover")
-        figure.update_layout(height=max(220, 28 * len(toured) + 50))
-        figure.update_xaxes(showticklabels=False, showgrid=False)
+        figure["layout"]["height"] = max(220, 28 * len(toured) + 50)
+        update_axes(figure, "x", showticklabels=False, showgrid=False)
         converted = toured[toured["new_organisations"] > 0]
         if converted.empty:
             summary = t("tour.conv_region.summary_none", lang)
@@ -839,25 +859,26 @@ def _channel_label(channel: str, lang: str) -> str:
     return t(f"tour.channel.{channel}", lang)
 
 
-def guide_timeline_figure(timeline: pd.DataFrame, lang: str) -> go.Figure:
+def guide_timeline_figure(timeline: pd.DataFrame, lang: str) -> dict:
     """Cumulative copies per channel, stacked: the top edge is the total."""
     if timeline.empty:
         return empty(t("tour.guide.timeline.empty", lang), lang)
-    months = sorted(timeline["month"].unique())
+    months = sorted(set(timeline["month"].tolist()))
     x = [f"{m}-01" for m in months]
-    figure = go.Figure()
+    traces = []
     colours = dict(zip(CHANNELS, (PALETTE[0], PALETTE[4], PALETTE[1], PALETTE[2])))
-    for channel in _ordered(timeline["channel"], CHANNELS):
-        rows = timeline[timeline["channel"] == channel].set_index("month").reindex(months)
+    lines = _by_month(timeline, "channel", "cumulative_copies", months)
+    for channel in _ordered(lines, CHANNELS):
         label = _channel_label(channel, lang)
-        figure.add_trace(go.Scatter(
-            x=x, y=rows["cumulative_copies"], name=label, mode="lines", stackgroup="copies",
-            line={"width": 1, "color": colours.get(channel, MUTED_COLOUR)},
-            hovertemplate=f"{label}{colon(lang)}%{{y:,.0f}}<extra></extra>"))
-    styled(figure, lang, height=340)
-    figure.update_layout(hovermode="x unified", margin={"t": 48})
-    figure.update_xaxes(type="date", tickformat="%b %Y", hoverformat="%B %Y")
-    figure.update_yaxes(rangemode="tozero", tickformat=",d")
+        traces.append({
+            "type": "scatter", "x": x, "y": lines[channel], "name": label,
+            "mode": "lines", "stackgroup": "copies",
+            "line": {"width": 1, "color": colours.get(channel, MUTED_COLOUR)},
+            "hovertemplate": f"{label}{colon(lang)}%{{y:,.0f}}<extra></extra>"})
+    figure = styled({"data": traces}, lang, height=340)
+    merge(figure["layout"], {"hovermode": "x unified", "margin": {"t": 48}})
+    update_axes(figure, "x", type="date", tickformat="%b %Y", hoverformat="%B %Y")
+    update_axes(figure, "y", rangemode="tozero", tickformat=",d")
     return figure
 
 
@@ -900,9 +921,10 @@ def _guide_audience_card(figures: dict, lang: str):
         summary = t("tour.guide.timeline.empty", lang)
     else:
         figure = bar(audience, "label", "copies", lang, horizontal=True)
-        figure.update_traces(marker_color=GUIDE_COLOUR)
-        figure.update_layout(height=280)
-        figure.update_xaxes(showticklabels=False, showgrid=False)
+        for trace in figure["data"]:
+            trace["marker"]["color"] = GUIDE_COLOUR
+        figure["layout"]["height"] = 280
+        update_axes(figure, "x", showticklabels=False, showgrid=False)
         top = audience.sort_values("copies", ascending=False, kind="stable").iloc[0]
         summary = t("tour.guide.audience.summary", lang, top=top["label"].lower(),
                     copies=tn("tour.count.copies", int(top["copies"]), lang),

@@ -164,8 +164,9 @@ def reach_map(data: dict, lang: str, *, attribution: bool = True) -> go.Figure:
         "hover": [f"{name}: {fmt_int(n, lang)}" for name, n in zip(table["region_name"],
                                                                     events)],
         "label": [fmt_int(n, lang) for n in events]})
-    figure = maps.region_map(frame, lang, colorbar_title=t("report.reach.events", lang),
-                             attribution=MAP_ATTRIBUTION if attribution else "", height=560)
+    figure = go.Figure(maps.region_map(frame, lang, colorbar_title=t("report.reach.events", lang),
+                                       attribution=MAP_ATTRIBUTION if attribution else "",
+                                       height=560))
     for trace in figure.data:
         if isinstance(trace, go.Scattergeo):
             trace.textfont.family = PRINT_FONT
