@@ -41,11 +41,17 @@ def module():
 
 
 def text_of(component) -> str:
-    """Every string of a Dash component tree, in order."""
+    """Every string of a Dash component tree, in order, with the tables of its charts as the
+    browser draws them when they are opened (a chart card's store holds their rows)."""
     if isinstance(component, (list, tuple)):
         return " ".join(text_of(c) for c in component)
     if isinstance(component, str):
         return component
+    data = getattr(component, "data", None)
+    if isinstance(data, dict) and isinstance(data.get("table"), dict):
+        table = data["table"]
+        return " ".join([table["caption"] or "", *table["columns"],
+                         *(" ".join(row) for row in table["rows"])])
     children = getattr(component, "children", None)
     return "" if children is None else text_of(children)
 

@@ -20,10 +20,39 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
 
     /* "Voir le tableau": open or close the table of a chart, and say so on the button. */
+    /* The table is drawn in the browser the first time it opens, from the rows the server
+     * sent already formatted (`table_toggle.table_data`): a long table costs the server no
+     * component per cell, and the page no markup until somebody asks for it. */
     toggleTable: function (clicks, labels) {
       var open = (clicks || 0) % 2 === 1;
       labels = labels || {show: "", hide: ""};
-      return [open, open ? labels.hide : labels.show, open ? "true" : "false"];
+      var panel = window.dash_clientside.no_update;
+      if (open && labels.table) {
+        panel = window.dash_clientside.impact.tableComponent(labels.table, labels.panel);
+      }
+      return [open, open ? labels.hide : labels.show, open ? "true" : "false", panel];
+    },
+
+    tableComponent: function (table, panelId) {
+      var el = function (type, props) {
+        return {type: type, namespace: "dash_html_components", props: props};
+      };
+      var align = function (i) { return table.numeric[i] ? "text-end" : null; };
+      var head = el("Thead", {children: el("Tr", {children: table.columns.map(function (c, i) {
+        return el("Th", {children: c, scope: "col", className: align(i)});
+      })})});
+      var body = el("Tbody", {children: table.rows.map(function (row) {
+        return el("Tr", {children: row.map(function (v, i) {
+          return el("Td", {children: v, className: align(i)});
+        })});
+      })});
+      var children = [head, body];
+      if (table.caption) {
+        children.unshift(el("Caption", {children: table.caption}));
+      }
+      return el("Div", {id: panelId, className: "table-responsive chart-table",
+                        children: el("Table", {className: "table table-sm data-table",
+                                               children: children})});
     },
 
     /* PNG or SVG of a chart, drawn by plotly.js in the browser (no server round trip). */

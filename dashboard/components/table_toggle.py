@@ -29,22 +29,35 @@ def _cell(value, lang: str) -> str:
     return fmt_decimal(value, lang)
 
 
+def _numeric_columns(df: pd.DataFrame) -> list[bool]:
+    return [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+
+
+def _formatted_rows(df: pd.DataFrame, lang: str) -> list[list[str]]:
+    columns = [df[c].tolist() for c in df.columns]  # a list per column: fast, plain values
+    return [[_cell(value, lang) for value in row] for row in zip(*columns)]
+
+
 def data_table(df: pd.DataFrame, lang: str, *, caption: str | None = None) -> html.Table:
     """An HTML table of `df` (columns already translated), numbers formatted for `lang`.
 
     Cells that are text (a hidden "< 5", a formatted "21 %") are shown as given.
     """
-    numeric = {c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])}
-    head = html.Thead(html.Tr([html.Th(str(c), scope="col",
-                                       className="text-end" if c in numeric else None)
-                               for c in df.columns]))
-    body = html.Tbody([
-        html.Tr([html.Td(_cell(value, lang), className="text-end" if c in numeric else None)
-                 for c, value in zip(df.columns, row)])
-        for row in df.itertuples(index=False)
-    ])
+    numeric = _numeric_columns(df)
+    align = ["text-end" if n else None for n in numeric]
+    head = html.Thead(html.Tr([html.Th(str(c), scope="col", className=a)
+                               for c, a in zip(df.columns, align)]))
+    body = html.Tbody([html.Tr([html.Td(v, className=a) for v, a in zip(row, align)])
+                       for row in _formatted_rows(df, lang)])
     return html.Table(className="table table-sm data-table", children=[
         html.Caption(caption) if caption else None, head, body])
+
+
+def table_data(df: pd.DataFrame, lang: str, *, caption: str | None = None) -> dict:
+    """What `data_table` shows, as data: the browser draws the table when it is opened
+    (`impact.tableComponent` in assets/impact.js), the same markup."""
+    return {"caption": caption, "columns": [str(c) for c in df.columns],
+            "numeric": _numeric_columns(df), "rows": _formatted_rows(df, lang)}
 
 
 def chart_card(graph_id: str, figure: dict, lang: str, *, title: str, summary: str,
@@ -74,13 +87,15 @@ def chart_card(graph_id: str, figure: dict, lang: str, *, title: str, summary: s
         html.P(summary, className="chart-summary"),
         graph(graph_id, figure, lang),
         html.P(note, className="chart-note") if note else None,
+        # Empty until opened: the browser draws the table from the store's rows.
         dbc.Collapse(id={"type": ids.TABLE_PANEL, "index": graph_id}, is_open=False,
-                     children=html.Div(data_table(table, lang, caption=caption or title),
-                                       id=ids.table_panel_dom_id(graph_id),
+                     children=html.Div(id=ids.table_panel_dom_id(graph_id),
                                        className="table-responsive chart-table")),
         dcc.Store(id={"type": ids.TABLE_LABELS, "index": graph_id},
                   data={"show": t("chart.show_table", lang),
-                        "hide": t("chart.hide_table", lang)}),
+                        "hide": t("chart.hide_table", lang),
+                        "panel": ids.table_panel_dom_id(graph_id),
+                        "table": table_data(table, lang, caption=caption or title)}),
         html.Div([toggle, downloads], className="chart-actions"),
     ])
 
@@ -92,6 +107,7 @@ def register_callbacks(app) -> None:
         Output({"type": ids.TABLE_PANEL, "index": MATCH}, "is_open"),
         Output({"type": ids.TABLE_TOGGLE, "index": MATCH}, "children"),
         Output({"type": ids.TABLE_TOGGLE, "index": MATCH}, "aria-expanded"),
+        Output({"type": ids.TABLE_PANEL, "index": MATCH}, "children"),
         Input({"type": ids.TABLE_TOGGLE, "index": MATCH}, "n_clicks"),
         State({"type": ids.TABLE_LABELS, "index": MATCH}, "data"),
         prevent_initial_call=True,
