@@ -20,6 +20,13 @@ from dashboard.i18n import MISSING, fmt_decimal, fmt_int, t
 
 
 def _cell(value, lang: str) -> str:
+    kind = type(value)  # the common plain types first: abc checks cost more than formatting
+    if kind is str:
+        return value
+    if kind is int:
+        return fmt_int(value, lang)
+    if kind is float and value == value:
+        return fmt_int(value, lang) if value.is_integer() else fmt_decimal(value, lang)
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return MISSING
     if isinstance(value, bool) or not isinstance(value, numbers.Number):
