@@ -18,18 +18,18 @@ from sqlalchemy import case, distinct, func, select
 from dashboard.cache import cached
 from dashboard.queries.base import Filters, Scope, effective, where
 from dashboard.queries.outcomes import (
+    ProjectIndex,
     frame_from_json,
     frame_to_json,
     iso_text,
     monthly_cumulative,
-    project_date,
+    project_index,
     ratio_pct,
     read_frame,
     stored,
-    within_year_after,
 )
 from etl.db import get_engine
-from etl.schema import GUIDE_AUDIENCES, guide_record, organisation, project, school, tour_event
+from etl.schema import GUIDE_AUDIENCES, guide_record, organisation, school, tour_event
 
 guide_region = func.coalesce(guide_record.c.region_code, school.c.region_code,
                              organisation.c.region_code, tour_event.c.region_code)
@@ -158,26 +158,23 @@ def guide_conversion(filters: Filters, scope: Scope, k: int, engine=None,
     if frozen is not None:
         return {key: dict(value) for key, value in frozen.items()}
     f = effective(filters, scope)
-    with (engine or get_engine()).connect() as conn:
-        return {"schools": _converted(conn, f, guide_record.c.school_id, project.c.school_id),
-                "organisations": _converted(conn, f, guide_record.c.org_id, project.c.org_id)}
+    engine = engine or get_engine()
+    index = project_index(engine)
+    with engine.connect() as conn:
+        return {"schools": _converted(conn, f, guide_record.c.school_id, index.dates_by_school),
+                "organisations": _converted(conn, f, guide_record.c.org_id, index.dates_by_org)}
 
 
-def _converted(conn, f: Filters, recipient, project_key) -> dict:
-    first = (select_guide(f, recipient.label("recipient"),
-                          func.min(iso_text(guide_record.c.date)).label("first_record"))
-             .where(recipient.is_not(None)).group_by(recipient).subquery())
-    # DISTINCT keeps SQLite from flattening this subquery: it materialises it and indexes its
-    # key, instead of scanning every project for each recipient (project.org_id has no index).
-    dated = (select(project_key.label("recipient"), project_date().label("date"))
-             .where(project_key.is_not(None)).distinct().subquery())
-    recipients = conn.execute(select(func.count()).select_from(first)).scalar_one()
-    converted = conn.execute(
-        select(func.count(distinct(first.c.recipient)))
-        .select_from(first.join(dated, dated.c.recipient == first.c.recipient))
-        .where(within_year_after(dated.c.date, first.c.first_record))).scalar_one()
-    return {"recipients": int(recipients), "converted": int(converted),
-            "share_pct": ratio_pct(converted, recipients)}
+def _converted(conn, f: Filters, recipient, project_dates: Mapping[str, list[str]]) -> dict:
+    """Recipients of the selection's records, and those with a project date within 12 months
+    after their first record of the selection (`ProjectIndex`: every project counts)."""
+    first = conn.execute(
+        select_guide(f, recipient, func.min(iso_text(guide_record.c.date)))
+        .where(recipient.is_not(None)).group_by(recipient)).all()
+    converted = sum(ProjectIndex.has_date_within_year(project_dates.get(key, ()), first_record)
+                    for key, first_record in first)
+    return {"recipients": len(first), "converted": int(converted),
+            "share_pct": ratio_pct(converted, len(first))}
 
 
 def snapshot_figures(filters: Filters, scope: Scope, k: int, engine=None) -> dict:

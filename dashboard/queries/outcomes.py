@@ -30,13 +30,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Integer, String, case, cast, distinct, func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from dashboard.cache import cached
 from dashboard.queries.base import Filters, Scope, effective, where
@@ -128,6 +131,67 @@ def year_after(iso):
 def within_year_after(date, start):
     """SQL condition: `date` in [start, start + 12 months], all ISO text."""
     return (date >= start) & (date <= year_after(start))
+
+
+def year_after_text(iso: str) -> str:
+    """`year_after` in Python: the same text the SQL expression gives."""
+    return str(int(iso[:4]) + 1) + iso[4:]
+
+
+@dataclass(frozen=True)
+class ProjectIndex:
+    """Every project's date (`project_date`), by school and by organisation, as the tour's and
+    the guide's conversions read them: whatever the filters (a school reached in one edition
+    converts with a project of the next), so built once per warehouse version, in memory
+    (`awareness.versioned`), instead of a grouped scan of the projects at each filter change.
+
+    `dates_by_school`, `dates_by_org`: sorted ISO dates of each one's projects;
+    `delivered`: (school_id, edition) -> delivered projects, for every pair with a project;
+    `first_project`: org_id -> (date of its first project, its region, the schools of the
+    projects of that date)."""
+
+    dates_by_school: Mapping[str, list[str]]
+    dates_by_org: Mapping[str, list[str]]
+    delivered: Mapping[tuple[str, str], int]
+    first_project: Mapping[str, tuple[str, str | None, frozenset]]
+
+    @classmethod
+    def build(cls, conn: Connection) -> "ProjectIndex":
+        rows = conn.execute(
+            select(project.c.org_id, project.c.school_id, project.c.edition, project.c.status,
+                   project_date().label("date"), organisation.c.region_code)
+            .select_from(project.join(organisation,
+                                      organisation.c.org_id == project.c.org_id))).all()
+        by_school, by_org = defaultdict(set), defaultdict(set)
+        delivered: dict[tuple[str, str], int] = defaultdict(int)
+        firsts: dict[str, tuple[str, str | None, set]] = {}
+        for org_id, school_id, edition_, status, date, region_code in rows:
+            by_org[org_id].add(date)
+            if school_id is not None:
+                by_school[school_id].add(date)
+                delivered[(school_id, edition_)] += status == "delivered"
+            first = firsts.get(org_id)
+            if first is None or date < first[0]:
+                firsts[org_id] = (date, region_code, {school_id})
+            elif date == first[0]:
+                first[2].add(school_id)
+        return cls(dates_by_school={k: sorted(v) for k, v in by_school.items()},
+                   dates_by_org={k: sorted(v) for k, v in by_org.items()},
+                   delivered=dict(delivered),
+                   first_project={org: (date, region_code, frozenset(schools - {None}))
+                                  for org, (date, region_code, schools) in firsts.items()})
+
+    @staticmethod
+    def has_date_within_year(dates: list[str], start: str) -> bool:
+        """A date of `dates` (sorted) in [start, start + 12 months], as `within_year_after`."""
+        position = bisect_left(dates, start)
+        return position < len(dates) and dates[position] <= year_after_text(start)
+
+
+def project_index(engine: Engine | None = None) -> ProjectIndex:
+    from dashboard.queries.awareness import versioned
+
+    return versioned(engine or get_engine(), "project_index", ProjectIndex.build)
 
 
 def next_edition(edition: str) -> str:

@@ -12,28 +12,29 @@ import datetime as dt
 from collections.abc import Mapping
 
 import pandas as pd
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.engine import Connection
 
 from dashboard.cache import cached
 from dashboard.queries.base import NOTHING, Filters, Scope, effective
 from dashboard.queries.guide import event_filters, guide_region, select_guide
 from dashboard.queries.outcomes import (
+    ProjectIndex,
     frame_from_json,
     frame_to_json,
     iso_text,
     monthly_cumulative,
     next_edition,
     per_region,
-    project_date,
+    project_index,
     ratio_pct,
     read_frame,
     regions_frame,
     stored,
-    within_year_after,
+    year_after_text,
 )
 from etl.db import get_engine
-from etl.schema import guide_record, organisation, project, tour_event
+from etl.schema import guide_record, tour_event
 
 EXPORT_COLUMNS = [
     "region_code", "region_name", "events", "cities", "schools_reached", "attendees",
@@ -163,31 +164,19 @@ def conversion(filters: Filters, scope: Scope, k: int, engine=None,
                 "by_region": frame_from_json(frozen["by_region"], {"first_event_date": "date"}),
                 "funnel": dict(frozen["funnel"])}
     f = effective(filters, scope)
-    with (engine or get_engine()).connect() as conn:
-        reached = read_frame(conn, select(tour_event.c.school_id, tour_event.c.edition)
-                             .where(tour_event.c.school_id.is_not(None), *event_filters(f))
-                             .distinct())
+    engine = engine or get_engine()
+    index = project_index(engine)
+    with engine.connect() as conn:
+        pairs = set(conn.execute(select(tour_event.c.school_id, tour_event.c.edition)
+                                 .where(tour_event.c.school_id.is_not(None), *event_filters(f))
+                                 .distinct()).all())
         events = conn.execute(select(func.count()).select_from(tour_event)
                               .where(*event_filters(f))).scalar_one()
-        projects = _projects_by_school(conn)
-        by_region = _new_organisations(conn, f)
-    pairs = set(zip(reached["school_id"], reached["edition"]))
+        by_region = _new_organisations(conn, f, index)
+    projects = index.delivered
     return {"by_edition": _schools_by_edition(pairs, projects, f),
             "by_region": by_region,
             "funnel": _funnel(int(events), pairs, projects)}
-
-
-def _projects_by_school(conn: Connection) -> dict[tuple[str, str], int]:
-    """(school_id, edition) -> delivered projects, for every pair that has a project.
-
-    Every project counts, inside the filters or not: a school reached in E converts with a
-    project of E+1, which an edition filter on E would leave out.
-    """
-    delivered = func.sum(case((project.c.status == "delivered", 1), else_=0))
-    rows = conn.execute(select(project.c.school_id, project.c.edition, delivered)
-                        .where(project.c.school_id.is_not(None))
-                        .group_by(project.c.school_id, project.c.edition)).all()
-    return {(school_id, edition): int(count) for school_id, edition, count in rows}
 
 
 def _windows(pairs) -> set[tuple[str, str]]:
@@ -219,27 +208,22 @@ def _funnel(events: int, pairs: set, projects: dict) -> dict:
             "projects_delivered": sum(projects[window] for window in windows)}
 
 
-def _new_organisations(conn: Connection, f: Filters) -> pd.DataFrame:
-    first_event = (select(tour_event.c.region_code,
-                          func.min(iso_text(tour_event.c.date)).label("first_event_date"))
-                   .where(*event_filters(f)).group_by(tour_event.c.region_code).subquery())
-    date = project_date()
-    # With a school filter, the organisation's first project must be with a selected school:
-    # its earliest project with one is then its earliest project of all.
-    with_school = case((project.c.school_id.in_(f.schools), date)) if f.schools else date
-    first_project = (select(project.c.org_id, func.min(date).label("first_date"),
-                            func.min(with_school).label("first_with_school"))
-                     .group_by(project.c.org_id).subquery())
-    statement = (
-        select(organisation.c.region_code, func.count(distinct(first_project.c.org_id)))
-        .select_from(first_project
-                     .join(organisation, organisation.c.org_id == first_project.c.org_id)
-                     .join(first_event, first_event.c.region_code == organisation.c.region_code))
-        .where(first_project.c.first_with_school == first_project.c.first_date,
-               within_year_after(first_project.c.first_date, first_event.c.first_event_date))
-        .group_by(organisation.c.region_code))
-    counts = dict(conn.execute(statement).all())
-    first_dates = dict(conn.execute(select(first_event)).all())
+def _new_organisations(conn: Connection, f: Filters, index: ProjectIndex) -> pd.DataFrame:
+    """Per region, the organisations of the region whose first project ever falls within 12
+    months after the region's first event of the selection; with a school filter, only those
+    whose first project was with a selected school (`ProjectIndex.first_project`)."""
+    first_dates = dict(conn.execute(
+        select(tour_event.c.region_code, func.min(iso_text(tour_event.c.date)))
+        .where(*event_filters(f)).group_by(tour_event.c.region_code)).all())
+    schools = set(f.schools)
+    counts: dict[str, int] = {}
+    for first_date, region_code, first_schools in index.first_project.values():
+        start = first_dates.get(region_code)
+        if start is None or not start <= first_date <= year_after_text(start):
+            continue
+        if schools and not schools & first_schools:
+            continue
+        counts[region_code] = counts.get(region_code, 0) + 1
     frame = regions_frame()
     frame["first_event_date"] = [dt.date.fromisoformat(first_dates[code])
                                  if code in first_dates else None
