@@ -469,6 +469,35 @@ def test_satisfaction_by_tech(programme):
         "iot": True}
 
 
+def test_the_figures_counted_in_memory_are_the_sql_aggregate(programme):
+    """`figures_by` (arrays in memory per warehouse version) against the grouped SQL statement
+    that defines the figures, for every grouping and a spread of selections."""
+    from sqlalchemy import select
+
+    from etl.schema import organisation, project
+
+    with programme.connect() as conn:
+        editions = sorted(conn.execute(select(project.c.edition).distinct()).scalars())
+        schools = sorted(s for s in conn.execute(select(project.c.school_id).distinct())
+                         .scalars() if s)
+        regions = sorted(conn.execute(select(organisation.c.region_code).distinct()).scalars())
+        selections = [Filters(), Filters.of(editions=editions[:1]),
+                      Filters.of(editions=editions[-2:]), Filters.of(schools=schools[:1]),
+                      Filters.of(regions=regions[:2]), Filters.of(regions=["06"]),
+                      Filters.of(editions=editions[:1], regions=regions[:1])]
+        for f in selections:
+            for keys in ((), (organisation.c.region_code,), (project.c.tech_type,),
+                         (project.c.status,)):
+                for with_orgs in (True, False):
+                    memory = outcomes.figures_by(conn, f, *keys, with_orgs=with_orgs)
+                    sql = outcomes.figures_by_sql(conn, f, *keys, with_orgs=with_orgs)
+                    order = [key.name for key in keys] or list(sql.columns[:1])
+                    memory = memory.sort_values(order).reset_index(drop=True)
+                    sql = sql.sort_values(order).reset_index(drop=True)
+                    assert memory.astype(object).values.tolist() == \
+                        sql[list(memory.columns)].astype(object).values.tolist(), (f, keys)
+
+
 def test_projects_table_is_for_staff_only(programme):
     frame = outcomes.projects_table(ALL, STAFF, K, engine=programme)
     assert len(frame) == 7

@@ -385,11 +385,13 @@ def test_outcomes_by_tech_type_in_english(programme, pages):
     assert "4 projects in all; first: Web app (2 projects)." in text
     assert ("Mean satisfaction at the end of the project, out of 5: 2 types have fewer than 5 "
             "answers: fragile estimate.") in text  # web app (n = 2), mobile app (n = 1)
-    in_use = outcomes.in_use_by_tech(ALL, STAFF, K, programme).set_index("tech_type")
+    from dashboard.queries.outcomes import in_use_by_tech
+
+    in_use = in_use_by_tech(ALL, STAFF, K, programme).set_index("tech_type")
     assert in_use.loc["web_app", "in_use_answers"] == 2  # P1 oui, P3 non
     assert in_use.loc["web_app", "in_use_rate_pct"] == 50.0
     assert in_use.loc["mobile_app", "in_use_partial"] == 1
-    hidden = outcomes.in_use_by_tech(ALL, FUNDER, K, programme).set_index("tech_type")
+    hidden = in_use_by_tech(ALL, FUNDER, K, programme).set_index("tech_type")
     assert hidden["suppressed"].to_dict() == {"web_app": True, "mobile_app": True,
                                               "iot": False}  # iot: no answer, nothing to hide
     assert hidden["in_use_rate_pct"].isna().all()

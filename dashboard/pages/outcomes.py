@@ -398,51 +398,10 @@ def collect(filters, scope, k: int, engine=None) -> dict:
         **{f"by_{dim}": outcomes.by_dimension(dim, filters, scope, k, engine)
            for dim in ("status", "tech_type", "cause", "edition")},
         "satisfaction": outcomes.satisfaction_by_tech(filters, scope, k, engine),
-        "in_use": in_use_by_tech(filters, scope, k, engine),
+        "in_use": outcomes.in_use_by_tech(filters, scope, k, engine),
         "projects": (outcomes.projects_table(filters, scope, k, engine)
                      if scope.full_view else None),
     }
-
-
-def in_use_by_tech(filters, scope, k: int, engine=None) -> pd.DataFrame:
-    """Six-month answers per tech type: `in_use_answers`, `in_use_yes`, `in_use_partial` and
-    `in_use_rate_pct` ("oui" / answers), tech types that have projects, vocabulary order.
-
-    The query layer has no such function yet; this follows `outcomes.satisfaction_by_tech`
-    exactly for suppression: for funders and schools, a tech type whose answers come from
-    1 to k - 1 organisations is hidden (with the secondary rule against the total), and
-    `suppressed` flags it.
-    """
-    from dashboard.queries import outcomes
-    from dashboard.queries.base import effective
-    from dashboard.stats import suppress_counts
-    from etl.db import get_engine
-    from etl.schema import project
-
-    f = effective(filters, scope)
-    suppress = scope.suppress_org_answers
-    with (engine or get_engine()).connect() as conn:
-        frame = outcomes.figures_by(conn, f, project.c.tech_type, with_orgs=suppress)
-        total_orgs = int(outcomes.figures_by(conn, f)["in_use_orgs"].sum()) if suppress else 0
-    order = {tech: i for i, tech in enumerate(TECH_TYPES)}
-    frame = frame.sort_values("tech_type", key=lambda s: s.map(order)).reset_index(drop=True)
-    answers = frame["in_use_answers"].astype(int) if len(frame) else pd.Series(dtype=int)
-    table = pd.DataFrame({
-        "tech_type": frame["tech_type"],
-        "in_use_answers": answers.astype("Int64"),
-        "in_use_yes": frame["in_use_yes"].astype(int).astype("Int64"),
-        "in_use_partial": frame["in_use_partial"].astype(int).astype("Int64"),
-        "in_use_rate_pct": (frame["in_use_yes"] * 100.0 / answers).where(answers > 0),
-        "suppressed": False,
-    })
-    if suppress and len(frame):
-        orgs = dict(zip(frame["tech_type"], frame["in_use_orgs"].astype(int)))
-        hidden = table["tech_type"].isin(suppress_counts(orgs, k, total=total_orgs))
-        for column in ("in_use_answers", "in_use_yes", "in_use_partial"):
-            table.loc[hidden, column] = pd.NA
-        table.loc[hidden, "in_use_rate_pct"] = float("nan")
-        table.loc[hidden, "suppressed"] = True
-    return table
 
 
 def body(figures: dict, lang: str, k: int, *, measure: str | None = None,
