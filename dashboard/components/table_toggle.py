@@ -37,11 +37,12 @@ def _cell(value, lang: str) -> str:
 
 
 def _numeric_columns(df: pd.DataFrame) -> list[bool]:
-    return [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+    return [pd.api.types.is_numeric_dtype(dtype) for dtype in df.dtypes]
 
 
 def _formatted_rows(df: pd.DataFrame, lang: str) -> list[list[str]]:
-    columns = [df[c].tolist() for c in df.columns]  # a list per column: fast, plain values
+    # A list per column: fast, plain values (by position: two columns may share a label).
+    columns = [df.iloc[:, i].tolist() for i in range(df.shape[1])]
     return [[_cell(value, lang) for value in row] for row in zip(*columns)]
 
 
