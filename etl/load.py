@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import logging
 import math
 import re
 from collections import Counter
@@ -34,8 +35,8 @@ from etl import marts, survey_formats
 from etl.db import get_engine
 from etl.extract import SUPPORTED_SUFFIXES, ExtractError, RawTable, file_sha256, read_table
 from etl.schema import (
-    KINDS, edition, guide_record, load_batch, org_followup, organisation, project,
-    rejected_row, student, survey_answer, survey_response, tour_event,
+    KINDS, edition, guide_record, load_batch, mart_pair, mart_response, org_followup,
+    organisation, project, rejected_row, student, survey_answer, survey_response, tour_event,
 )
 from etl.settings import get_settings
 from etl.transform import tables
@@ -43,6 +44,8 @@ from etl.transform.common import edition_dates
 from etl.transform.context import LoadContext, MissingPseudonymKey
 from etl.transform.surveys import ITEM_COLUMNS, surveys
 from etl.transform.tables import FileRefused, Transformed
+
+log = logging.getLogger(__name__)
 
 LOAD_ORDER = ("organisations", "projects", "students", "events", "guide", "survey", "org-survey")
 TABLE_OF_KIND = {
@@ -205,8 +208,34 @@ def load_table(raw: RawTable, report: FileReport, *, engine: Engine, wave=None,
             return _load_in(connection, connection.begin_nested(), raw, report, wave=wave,
                             edition_arg=edition_arg, dry_run=dry_run, is_demo=is_demo)
     with engine.connect() as conn, _large_page_cache(conn, survey):
-        return _load_in(conn, conn.begin(), raw, report, wave=wave, edition_arg=edition_arg,
-                        dry_run=dry_run, is_demo=is_demo)
+        _load_in(conn, conn.begin(), raw, report, wave=wave, edition_arg=edition_arg,
+                 dry_run=dry_run, is_demo=is_demo)
+        if report.status == "loaded":
+            refresh_statistics(conn, report.kind)
+        return report
+
+
+def _tables_of_kind(kind: str) -> list:
+    if kind == "survey":
+        return [survey_response, survey_answer, mart_response, mart_pair]
+    return [TABLE_OF_KIND[kind][0]]
+
+
+def refresh_statistics(conn: Connection, kind: str) -> None:
+    """PostgreSQL plans from table statistics, which a bulk load leaves out of date until
+    autovacuum passes (never, where it is off): a 5,000-project query planned for 11 rows ran
+    in 450 ms with nested loops instead of 30 ms. ANALYZE samples the tables a load wrote (a
+    few hundred ms at national scale), after the commit, so the next page is planned on the
+    real sizes. SQLite's planner needs no statistics for these queries."""
+    if conn.dialect.name != "postgresql":
+        return
+    names = ", ".join(conn.dialect.identifier_preparer.format_table(t)
+                      for t in _tables_of_kind(kind))
+    try:
+        with conn.begin():
+            conn.exec_driver_sql(f"ANALYZE {names}")
+    except SQLAlchemyError as error:  # statistics are a help to the planner, not the load's
+        log.warning("ANALYZE after the load failed: %s", str(error).splitlines()[0])
 
 
 LOAD_PAGE_CACHE_KIB = 256 * 1024
