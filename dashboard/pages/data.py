@@ -770,7 +770,7 @@ def render_status(search, _changed, _job_done):
     if not uploads.is_staff():
         return None
     try:
-        status = warehouse_status(get_engine())
+        status = warehouse_status(get_engine(), COUNTED_TABLES)
     except SQLAlchemyError:
         log.exception("data page: the warehouse status failed")
         return page_error(view.lang)
