@@ -22,7 +22,7 @@ import logging
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import ids
+from dashboard import ids, maps
 from dashboard.components.kpi import kpi_card, kpi_grid
 from dashboard.components.page import page_error, page_header
 from dashboard.figures import graph
@@ -235,8 +235,10 @@ def _table(table: dict) -> html.Table:
         html.Tbody(rows)])
 
 
-def _chart(graph_id: str, figure, title: str, caption: str, lang: str, *extra) -> html.Section:
-    figure.update_layout(width=None, autosize=True)
+def _chart(graph_id: str, figure: dict, title: str, caption: str, lang: str,
+           *extra) -> html.Section:
+    figure["layout"].pop("width", None)
+    figure["layout"]["autosize"] = True
     return html.Section(className="chart-card mb-3", children=[
         html.H2(title, className="chart-title"),
         html.P(caption, className="chart-note"),
@@ -280,7 +282,8 @@ def body(report: ReportView, lang: str, *, filters) -> list:
             html.Section([html.H2(model["outcomes"]["title"], className="section-title"),
                           _tiles(model["outcomes"]["kpis"], "outcomes", k, lang),
                           html.P(model["outcomes"]["summary"])]),
-            _chart(ids.REPORT_MAP_GRAPH, charts.reach_map(data, lang),
+            _chart(ids.REPORT_MAP_GRAPH,
+                   charts.reach_map(data, lang, geojson_url=maps.geojson_url()),
                    graphs["reach_map"]["title"], graphs["reach_map"]["caption"], lang,
                    _table(model["tables"]["regions"]) if model["tables"]["regions"]["rows"]
                    else None),

@@ -22,9 +22,10 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from dashboard.figures import AFTER_COLOUR, BEFORE_COLOUR, GRID_COLOUR, MUTED_COLOUR, TEXT_COLOUR
+from dashboard.figures import (
+    AFTER_COLOUR, BEFORE_COLOUR, GRID_COLOUR, MUTED_COLOUR, TEXT_COLOUR, merge, update_axes,
+)
 from dashboard.i18n import fmt_int, fmt_pct, plotly_separators, t
 from dashboard.queries import awareness, outcomes, reach
 from etl.reference import MAP_ATTRIBUTION
@@ -84,9 +85,15 @@ def _ensure_server() -> None:
     _server_pid = os.getpid()
 
 
-def image(figure: go.Figure, fmt: str, scale: float = 1) -> bytes:
-    """The figure as SVG, PNG or PDF bytes, at its layout size times `scale`."""
+def image(figure: "dict | go.Figure", fmt: str, scale: float = 1) -> bytes:
+    """The figure as SVG, PNG or PDF bytes, at its layout size times `scale`. A figure dict
+    becomes a graph object first, which gives it plotly's default template as every printed
+    chart has."""
+    import plotly.graph_objects as go
     import plotly.io as pio
+
+    if isinstance(figure, dict):
+        figure = go.Figure(figure)
 
     with _lock:
         _ensure_server()
@@ -96,11 +103,11 @@ def image(figure: go.Figure, fmt: str, scale: float = 1) -> bytes:
             return pio.to_image(figure, format=fmt, scale=scale, validate=False)
 
 
-def svg(figure: go.Figure) -> str:
+def svg(figure: "dict | go.Figure") -> str:
     return image(figure, "svg").decode("utf-8")
 
 
-def png(figure: go.Figure, scale: float = PNG_SCALE) -> bytes:
+def png(figure: "dict | go.Figure", scale: float = PNG_SCALE) -> bytes:
     return image(figure, "png", scale)
 
 
@@ -118,30 +125,31 @@ def chromium_path() -> str | None:
 
 # ---- the shared look -----------------------------------------------------------------------
 
-def print_style(figure: go.Figure, lang: str, height: int) -> go.Figure:
-    figure.update_layout(
-        width=WIDTH, height=height,
-        font={"family": PRINT_FONT, "size": 12, "color": TEXT_COLOUR},
-        separators=plotly_separators(lang),
-        paper_bgcolor="white", plot_bgcolor="white",
-        margin={"l": 8, "r": 24, "t": 40, "b": 28},
-        legend={"orientation": "h", "xref": "container", "yref": "container", "x": 0,
-                "xanchor": "left", "y": 1, "yanchor": "top", "font": {"size": 12},
-                "traceorder": "normal"},
-        bargap=0.28, bargroupgap=0.08,
-    )
-    figure.update_xaxes(gridcolor=GRID_COLOUR, zeroline=False, linecolor=GRID_COLOUR,
-                        ticks="", automargin=True, tickfont={"color": MUTED_COLOUR})
-    figure.update_yaxes(showgrid=False, linecolor=GRID_COLOUR, ticks="", automargin=True)
+def print_style(figure: dict, lang: str, height: int) -> dict:
+    """The print identity, over what the figure dict already has (in place, returned)."""
+    merge(figure.setdefault("layout", {}), {
+        "width": WIDTH, "height": height,
+        "font": {"family": PRINT_FONT, "size": 12, "color": TEXT_COLOUR},
+        "separators": plotly_separators(lang),
+        "paper_bgcolor": "white", "plot_bgcolor": "white",
+        "margin": {"l": 8, "r": 24, "t": 40, "b": 28},
+        "legend": {"orientation": "h", "xref": "container", "yref": "container", "x": 0,
+                   "xanchor": "left", "y": 1, "yanchor": "top", "font": {"size": 12},
+                   "traceorder": "normal"},
+        "bargap": 0.28, "bargroupgap": 0.08,
+    })
+    update_axes(figure, "x", gridcolor=GRID_COLOUR, zeroline=False, linecolor=GRID_COLOUR,
+                ticks="", automargin=True, tickfont={"color": MUTED_COLOUR})
+    update_axes(figure, "y", showgrid=False, linecolor=GRID_COLOUR, ticks="", automargin=True)
     return figure
 
 
-def empty_chart(message: str, lang: str, height: int = 160) -> go.Figure:
-    figure = go.Figure()
-    figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper",
-                          yref="paper", font={"size": 14, "color": MUTED_COLOUR})
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
+def empty_chart(message: str, lang: str, height: int = 160) -> dict:
+    figure = {"data": [], "layout": {
+        "annotations": [{"text": message, "showarrow": False, "x": 0.5, "y": 0.5,
+                         "xref": "paper", "yref": "paper",
+                         "font": {"size": 14, "color": MUTED_COLOUR}}],
+        "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
     return print_style(figure, lang, height)
 
 
@@ -151,10 +159,12 @@ def _percent(lang: str) -> str:
 
 # ---- the reach map -------------------------------------------------------------------------
 
-def reach_map(data: dict, lang: str, *, attribution: bool = True) -> go.Figure:
+def reach_map(data: dict, lang: str, *, attribution: bool = True,
+              geojson_url: str | None = None) -> dict:
     """Events per region on the 18 regions (`dashboard.maps`, the Tour page's map), each
     region labelled with its count, in the print identity. `attribution`: the boundaries'
-    attribution written on the image (the pack's files); the PDF prints it under the map."""
+    attribution written on the image (the pack's files); the PDF prints it under the map.
+    `geojson_url`: the boundaries' URL for a page (images need them in the figure)."""
     from dashboard import maps
 
     table = reach.export_table(None, None, None, snapshot=data["figures"])
@@ -164,14 +174,14 @@ def reach_map(data: dict, lang: str, *, attribution: bool = True) -> go.Figure:
         "hover": [f"{name}: {fmt_int(n, lang)}" for name, n in zip(table["region_name"],
                                                                     events)],
         "label": [fmt_int(n, lang) for n in events]})
-    figure = go.Figure(maps.region_map(frame, lang, colorbar_title=t("report.reach.events", lang),
-                                       attribution=MAP_ATTRIBUTION if attribution else "",
-                                       height=560))
-    for trace in figure.data:
-        if isinstance(trace, go.Scattergeo):
-            trace.textfont.family = PRINT_FONT
-    figure.update_layout(width=WIDTH, font={"family": PRINT_FONT}, paper_bgcolor="white")
-    figure.update_geos(bgcolor="white")
+    figure = maps.region_map(frame, lang, colorbar_title=t("report.reach.events", lang),
+                             attribution=MAP_ATTRIBUTION if attribution else "", height=560,
+                             geojson_url=geojson_url)
+    for trace in figure["data"]:
+        if trace.get("type") == "scattergeo":
+            merge(trace, {"textfont": {"family": PRINT_FONT}})
+    merge(figure["layout"], {"width": WIDTH, "font": {"family": PRINT_FONT},
+                             "paper_bgcolor": "white", "geo": {"bgcolor": "white"}})
     return figure
 
 
@@ -188,7 +198,7 @@ def awareness_rows(data: dict):
     return rows.sort_values("item", key=lambda s: s.map(order)), lead
 
 
-def awareness_chart(data: dict, lang: str) -> go.Figure:
+def awareness_chart(data: dict, lang: str) -> dict:
     """Share of students agreeing with each item, before and after, with the national
     baselines (knows_ess 20 %, wants_useful 97 %) as black ticks; hidden rows read "< K"."""
     rows, _ = awareness_rows(data)
@@ -196,41 +206,44 @@ def awareness_chart(data: dict, lang: str) -> go.Figure:
         return empty_chart(t("report.awareness.none", lang), lang)
     suffix = _percent(lang)
     labels = [t(f"report.item.{item}", lang).replace("'", "\u2019") for item in rows["item"]]
-    figure = go.Figure()
+    traces = []
     for column, colour, key in (("pre_pct", BEFORE_COLOUR, "before"),
                                 ("post_pct", AFTER_COLOUR, "after")):
         values = [None if pd.isna(v) else float(v) for v in rows[column]]
         # Inside the bar's end when it fits: the baseline tick sits just past the bar.
-        figure.add_trace(go.Bar(
-            y=labels, x=values, orientation="h", name=t(f"report.awareness_chart.{key}", lang),
-            marker_color=colour, texttemplate=f"%{{x:.0f}}{suffix}", textposition="auto",
-            insidetextanchor="end", cliponaxis=False, textangle=0,
-            insidetextfont={"size": 12, "color": TEXT_COLOUR if key == "before" else "white"},
-            outsidetextfont={"size": 12, "color": TEXT_COLOUR}))
+        traces.append({
+            "type": "bar", "y": labels, "x": values, "orientation": "h",
+            "name": t(f"report.awareness_chart.{key}", lang), "marker": {"color": colour},
+            "texttemplate": f"%{{x:.0f}}{suffix}", "textposition": "auto",
+            "insidetextanchor": "end", "cliponaxis": False, "textangle": 0,
+            "insidetextfont": {"size": 12,
+                               "color": TEXT_COLOUR if key == "before" else "white"},
+            "outsidetextfont": {"size": 12, "color": TEXT_COLOUR}})
     baselines = [(t(f"report.item.{item}", lang).replace("'", "\u2019"), pct)
                  for item, pct in awareness.NATIONAL_BASELINE_PCT.items()
                  if item in set(rows["item"])]
     if baselines:
-        figure.add_trace(go.Scatter(
-            y=[label for label, _ in baselines], x=[pct for _, pct in baselines],
-            mode="markers", name=t("report.awareness_chart.reference", lang),
-            marker={"symbol": "line-ns", "size": 26, "line": {"width": 3,
-                                                              "color": REFERENCE_TICK}},
-            hoverinfo="skip"))
+        traces.append({
+            "type": "scatter", "y": [label for label, _ in baselines],
+            "x": [pct for _, pct in baselines], "mode": "markers",
+            "name": t("report.awareness_chart.reference", lang),
+            "marker": {"symbol": "line-ns", "size": 26,
+                       "line": {"width": 3, "color": REFERENCE_TICK}},
+            "hoverinfo": "skip"})
     k = data["k"]
-    for label, hidden in zip(labels, rows["suppressed"]):
-        if hidden:
-            figure.add_annotation(x=1, y=label, text=f"< {k}", showarrow=False, xanchor="left",
-                                  font={"size": 12, "color": MUTED_COLOUR})
-    figure.update_layout(barmode="group")
-    figure.update_xaxes(range=[0, 108], ticksuffix=suffix, dtick=25, showgrid=True)
-    figure.update_yaxes(autorange="reversed")
+    annotations = [{"x": 1, "y": label, "text": f"< {k}", "showarrow": False,
+                    "xanchor": "left", "font": {"size": 12, "color": MUTED_COLOUR}}
+                   for label, hidden in zip(labels, rows["suppressed"]) if hidden]
+    figure = {"data": traces, "layout": {
+        "barmode": "group", "annotations": annotations,
+        "xaxis": {"range": [0, 108], "ticksuffix": suffix, "dtick": 25, "showgrid": True},
+        "yaxis": {"autorange": "reversed"}}}
     return print_style(figure, lang, 470)
 
 
 # ---- outcomes by region --------------------------------------------------------------------
 
-def outcomes_chart(data: dict, lang: str) -> go.Figure:
+def outcomes_chart(data: dict, lang: str) -> dict:
     """Projects per region of the organisation served, stacked by status, largest first, with
     the total and the delivery rate at the end of each bar."""
     table = outcomes.export_table(None, None, None, snapshot=data["figures"])
@@ -241,31 +254,34 @@ def outcomes_chart(data: dict, lang: str) -> go.Figure:
                       - table["abandoned"])
     table = table.sort_values(["projects", "region_name"], ascending=[False, True])
     labels = list(table["region_name"])
-    figure = go.Figure()
+    traces = []
     for status, colour in STATUS_COLOURS.items():
         values = [int(v) for v in table[status]]
         if not any(values):
             continue
-        figure.add_trace(go.Bar(
-            y=labels, x=values, orientation="h", name=t(f"report.status.{status}", lang),
-            marker={"color": colour, "line": {"color": "white", "width": 0.6}},
-            hovertemplate="%{y}: %{x}<extra></extra>"))
+        traces.append({
+            "type": "bar", "y": labels, "x": values, "orientation": "h",
+            "name": t(f"report.status.{status}", lang),
+            "marker": {"color": colour, "line": {"color": "white", "width": 0.6}},
+            "hovertemplate": "%{y}: %{x}<extra></extra>"})
     ends = []
     for total, rate in zip(table["projects"], table["delivery_rate_pct"]):
         text = "\u00a0\u00a0" + fmt_int(total, lang)
         if not pd.isna(rate):
             text += "  ·  " + t("report.outcomes_chart.rate", lang, rate=fmt_pct(rate, lang))
         ends.append(text)
-    figure.add_trace(go.Scatter(
-        y=labels, x=list(table["projects"]), mode="text", text=ends, textposition="middle right",
-        showlegend=False, hoverinfo="skip", textfont={"size": 11, "color": TEXT_COLOUR},
-        cliponaxis=False))
-    figure.update_layout(barmode="stack")
+    traces.append({
+        "type": "scatter", "y": labels, "x": [int(v) for v in table["projects"]],
+        "mode": "text", "text": ends, "textposition": "middle right", "showlegend": False,
+        "hoverinfo": "skip", "textfont": {"size": 11, "color": TEXT_COLOUR},
+        "cliponaxis": False})
     highest = float(table["projects"].max())
-    figure.update_xaxes(range=[0, highest * 1.32], showgrid=True,
-                        title={"text": t("report.chart.projects_axis", lang),
-                               "font": {"size": 11, "color": MUTED_COLOUR}})
-    figure.update_yaxes(autorange="reversed")
+    figure = {"data": traces, "layout": {
+        "barmode": "stack",
+        "xaxis": {"range": [0, highest * 1.32], "showgrid": True,
+                  "title": {"text": t("report.chart.projects_axis", lang),
+                            "font": {"size": 11, "color": MUTED_COLOUR}}},
+        "yaxis": {"autorange": "reversed"}}}
     return print_style(figure, lang, 90 + 30 * len(labels))
 
 
@@ -276,6 +292,6 @@ CHARTS = {
 }
 
 
-def build(data: dict, lang: str) -> dict[str, go.Figure]:
+def build(data: dict, lang: str) -> dict[str, dict]:
     """The report's charts, by name (the pack's file names)."""
     return {name: builder(data, lang) for name, builder in CHARTS.items()}
