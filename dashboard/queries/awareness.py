@@ -233,25 +233,65 @@ def _change_measures() -> dict:
             for item in LIKERT_ITEMS for change in LIKERT_CHANGES}
 
 
-# name: (mart, its measures, grouped by wave too)
+def _structures_response_measures() -> dict:
+    """Sums for the mean number of kinds of ESS organisations named (`structures_named`)."""
+    r = mart_response.c
+    return {"n": func.count(r.ess_structures_known),
+            "total": func.coalesce(func.sum(r.ess_structures_known), 0)}
+
+
+def _structures_pair_measures() -> dict:
+    p = mart_pair.c
+    both = and_(p.pre_ess_structures_known.isnot(None), p.post_ess_structures_known.isnot(None))
+    return {"n": func.count(case((both, 1))),
+            "pre_total": func.coalesce(func.sum(case((both, p.pre_ess_structures_known))), 0),
+            "post_total": func.coalesce(func.sum(case((both, p.post_ess_structures_known))),
+                                        0)}
+
+
+# name: (mart, its measures); a mart's cubes come from one grouped scan (by edition, school,
+# and wave for the responses): one scan with every measure costs about half of one per cube.
 CUBES = {
-    "responses": (mart_response, _response_measures, True),
-    "answers": (mart_response, _answer_measures, True),
-    "pairs": (mart_pair, _pair_measures, False),
-    "changes": (mart_pair, _change_measures, False),
+    "responses": (mart_response, _response_measures),
+    "answers": (mart_response, _answer_measures),
+    "structures_responses": (mart_response, _structures_response_measures),
+    "pairs": (mart_pair, _pair_measures),
+    "changes": (mart_pair, _change_measures),
+    "structures_pairs": (mart_pair, _structures_pair_measures),
 }
 CUBE_KEYS = ["edition", "school_id", "region_code", "wave"]
 
 
-def _cube_statement(name: str):
-    table, measures, by_wave = CUBES[name]
-    keys = [table.c.edition, table.c.school_id] + ([table.c.wave] if by_wave else [])
+def _mart_statement(table):
+    keys = [table.c.edition, table.c.school_id] + ([table.c.wave] if table is mart_response
+                                                   else [])
+    measures = [measure.label(f"{name}:{label}") for name, (mart, of) in CUBES.items()
+                if mart is table for label, measure in of().items()]
     # A school's region is one value within an edition (an edition's marts are rebuilt
     # together): MIN() carries it without grouping on it, so the scan keeps the filter index's
     # order and needs no sort.
-    return (select(*keys, func.min(table.c.region_code).label("region_code"),
-                   *[measure.label(label) for label, measure in measures().items()])
+    return (select(*keys, func.min(table.c.region_code).label("region_code"), *measures)
             .group_by(*keys))
+
+
+def _mart_cubes(table):
+    """`build(conn)` of the cubes of one mart, by name."""
+    def build(conn) -> dict[str, "Cube"]:
+        result = conn.execute(_mart_statement(table))
+        columns = list(result.keys())
+        rows = result.all()
+        values = dict(zip(columns, zip(*rows))) if rows else {c: () for c in columns}
+        keys = {c: np.asarray(values[c], dtype=object) for c in columns if c in CUBE_KEYS}
+        cubes = {}
+        for name, (mart, _) in CUBES.items():
+            if mart is not table:
+                continue
+            labels = [c for c in columns if c.startswith(f"{name}:")]
+            counts = np.asarray([values[c] for c in labels], dtype=np.int64)
+            cubes[name] = Cube(keys, tuple(c.split(":", 1)[1] for c in labels),
+                               counts.reshape(len(labels), len(rows)).T)
+        return cubes
+    return build
 
 
 # Changes whenever the marts can have changed: a load or an unload (load_batch), an erasure
@@ -282,17 +322,6 @@ class Cube:
     keys: Mapping[str, np.ndarray]
     measures: tuple[str, ...]
     counts: np.ndarray
-
-    @classmethod
-    def from_result(cls, result) -> Cube:
-        columns = list(result.keys())
-        rows = result.all()
-        table = list(zip(*rows)) if rows else [()] * len(columns)
-        keys = {c: np.asarray(v, dtype=object) for c, v in zip(columns, table) if c in CUBE_KEYS}
-        measures = tuple(c for c in columns if c not in CUBE_KEYS)
-        counts = np.asarray([v for c, v in zip(columns, table) if c not in CUBE_KEYS],
-                            dtype=np.int64).reshape(len(measures), len(rows)).T
-        return cls(keys, measures, counts)
 
     def select(self, filters: Filters, wave: str | None = None) -> Cube:
         """The rows inside the filters (already narrowed to the account's scope)."""
@@ -351,8 +380,8 @@ def _cubes(engine: Engine, filters: Filters, *names: str) -> list[Cube]:
     """The named cubes of the warehouse as it is now, narrowed to the filters: rebuilt by one
     grouped scan of their mart when the warehouse version has changed since they were built,
     else taken from memory."""
-    return [versioned(engine, name, lambda conn, name=name: Cube.from_result(
-        conn.execute(_cube_statement(name)))).select(filters) for name in names]
+    return [versioned(engine, f"cubes:{CUBES[name][0].name}", _mart_cubes(CUBES[name][0]))[name]
+            .select(filters) for name in names]
 
 
 def _wave_counts(responses: Cube) -> dict[str, dict[str, WaveCount]]:
@@ -852,25 +881,7 @@ def snapshot_figures(filters: Filters, scope: Scope, k: int | None,
 
 # ---- the mean number of kinds of ESS organisations named ------------------------------------
 # The share naming at least three kinds is an item like the others; the page also shows the
-# mean number named, which needs sums the cubes above do not keep: two more cubes of sums.
-
-def _structures_statement(name: str):
-    r, p = mart_response.c, mart_pair.c
-    if name == "structures_responses":
-        return (select(r.edition, r.school_id, r.wave,
-                       func.min(r.region_code).label("region_code"),
-                       func.count(r.ess_structures_known).label("n"),
-                       func.coalesce(func.sum(r.ess_structures_known), 0).label("total"))
-                .group_by(r.edition, r.school_id, r.wave))
-    both = and_(p.pre_ess_structures_known.isnot(None), p.post_ess_structures_known.isnot(None))
-    return (select(p.edition, p.school_id, func.min(p.region_code).label("region_code"),
-                   func.count(case((both, 1))).label("n"),
-                   func.coalesce(func.sum(case((both, p.pre_ess_structures_known))), 0)
-                   .label("pre_total"),
-                   func.coalesce(func.sum(case((both, p.post_ess_structures_known))), 0)
-                   .label("post_total"))
-            .group_by(p.edition, p.school_id))
-
+# mean number named, from the two cubes of sums `structures_responses` and `structures_pairs`.
 
 @cached
 def structures_named(filters: Filters, scope: Scope, k: int,
@@ -879,10 +890,8 @@ def structures_named(filters: Filters, scope: Scope, k: int,
     people (`paired`) and among every answer of each wave (`unpaired`). A mean of fewer than K
     people is None (suppressed), like every figure of the page."""
     engine = engine or get_engine()
-    responses, pairs = (
-        versioned(engine, name, lambda conn, name=name: Cube.from_result(
-            conn.execute(_structures_statement(name)))).select(effective(filters, scope))
-        for name in ("structures_responses", "structures_pairs"))
+    responses, pairs = _cubes(engine, effective(filters, scope), "structures_responses",
+                              "structures_pairs")
     pair = pairs.sums()
     paired = {"n": pair["n"], "suppressed": pair["n"] < k, "pre_mean": None, "post_mean": None}
     if not paired["suppressed"]:
