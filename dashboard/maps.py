@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -223,25 +224,28 @@ def _value_ticks(zmax: float, percent: bool, lang: str) -> dict:
     return {"nticks": 5, "tickformat": ",~r"}
 
 
-def region_map(frame: pd.DataFrame, lang: str, *, colorbar_title: str, value: str = "value",
-               hover: str = "hover", label: str = "label", percent: bool = False,
-               selected: tuple[str, ...] | list[str] = (), attribution: str = MAP_ATTRIBUTION,
-               height: int = 560, geojson_url: str | None = None) -> dict:
+def region_map(frame: pd.DataFrame | Mapping, lang: str, *, colorbar_title: str,
+               value: str = "value", hover: str = "hover", label: str = "label",
+               percent: bool = False, selected: tuple[str, ...] | list[str] = (),
+               attribution: str = MAP_ATTRIBUTION, height: int = 560,
+               geojson_url: str | None = None) -> dict:
     """A choropleth of `frame[value]` over the 18 regions, as a figure dict.
 
-    `frame` has one row per region: `region_code` (INSEE, text), `value` (a number, or
+    `frame` (a DataFrame, or a mapping of lists: the pages' maps, without a frame to build)
+    has one row per region: `region_code` (INSEE, text), `value` (a number, or
     NaN/None where there is no figure: grey), `hover` (the hover text, HTML line breaks
     allowed) and `label` (the short text drawn on the region; "" for none). `percent`: values
     are percentages on a fixed 0-100 scale. `selected`: regions outlined (the page's filter).
     `geojson_url`: where the browser fetches the boundaries (`geojson_url()`, the pages);
     without it each trace carries its own regions' boundaries (kaleido images).
     """
-    codes = frame["region_code"].astype(str).tolist()
-    values = pd.to_numeric(frame[value], errors="coerce")
-    has_value = values.notna().tolist()
-    hovers = frame[hover].fillna("").astype(str).tolist()
+    codes = [str(code) for code in _column(frame, "region_code")]
+    values = [_number(v) for v in _column(frame, value)]
+    has_value = [v is not None for v in values]
+    hovers = ["" if _missing(text) else str(text) for text in _column(frame, hover)]
     selected = set(selected)
-    zmax = 100.0 if percent else max(float(values.max()) if values.notna().any() else 0.0, 1.0)
+    zmax = 100.0 if percent else max(max((v for v in values if v is not None), default=0.0),
+                                     1.0)
 
     def borders(rows: list[int]) -> dict:
         return {"color": [SELECTED_BORDER if codes[i] in selected else BORDER_COLOUR
@@ -256,7 +260,7 @@ def region_map(frame: pd.DataFrame, lang: str, *, colorbar_title: str, value: st
     traces = [{
         "type": "choropleth", "name": colorbar_title, "locations": [codes[i] for i in shown],
         "geojson": boundaries(shown), "featureidkey": FEATURE_ID_KEY,
-        "z": [float(values.iloc[i]) for i in shown], "text": [hovers[i] for i in shown],
+        "z": [values[i] for i in shown], "text": [hovers[i] for i in shown],
         "colorscale": _colorscale(), "zmin": 0, "zmax": zmax,
         "marker": {"line": borders(shown)},
         "colorbar": {"title": {"text": colorbar_title, "side": "top", "font": {"size": 12}},
@@ -292,17 +296,45 @@ def region_map(frame: pd.DataFrame, lang: str, *, colorbar_title: str, value: st
     return figure
 
 
-def _labels(frame: pd.DataFrame, codes: list[str], values: pd.Series, label: str,
+def _column(frame, name: str) -> list:
+    """A column of a frame, or of a mapping of columns (a list, or one value for every row),
+    as a list."""
+    if isinstance(frame, pd.DataFrame):
+        return frame[name].tolist()
+    column = frame[name]
+    if isinstance(column, (str, bytes)) or not hasattr(column, "__len__"):
+        return [column] * len(frame["region_code"])
+    return list(column)
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value) \
+        or value is pd.NaT
+
+
+def _number(value) -> float | None:
+    """A value as a float, None where it is missing or no number (`pd.to_numeric`, coerced)."""
+    if _missing(value):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
+def _labels(frame, codes: list[str], values: list[float | None], label: str,
             zmax: float) -> dict | None:
     """The regions' values as text on the map, dark on light fills and white on dark ones."""
-    if label not in frame.columns:
+    if label not in (frame.columns if isinstance(frame, pd.DataFrame) else frame):
         return None
     points = label_points()
-    rows = [(i, str(text)) for i, text in enumerate(frame[label].fillna("")) if str(text)]
+    rows = [(i, text) for i, text in enumerate(
+        "" if _missing(text) else str(text) for text in _column(frame, label)) if text]
     if not rows:
         return None
-    colours = [TEXT_COLOUR if pd.isna(values.iloc[i]) else
-               _text_colour(_colour_at(float(values.iloc[i]) / zmax)) for i, _ in rows]
+    colours = [TEXT_COLOUR if values[i] is None else _text_colour(_colour_at(values[i] / zmax))
+               for i, _ in rows]
     return {"type": "scattergeo", "lon": [points[codes[i]][0] for i, _ in rows],
             "lat": [points[codes[i]][1] for i, _ in rows], "text": [text for _, text in rows],
             "mode": "text", "hoverinfo": "skip", "showlegend": False,

@@ -212,3 +212,86 @@ def test_the_overview_carries_the_guides_headline_beside_the_tours(distribution)
     assert figures["guide_copies"] == COPIES_84 + COPIES_11 + COPIES_04 + COPIES_UNKNOWN
     in_84 = headline(Filters.of(regions=["84"]), STAFF, 5, engine=distribution)
     assert in_84["guide_copies"] == COPIES_84
+
+
+def test_the_figures_counted_in_memory_are_the_sql_statements(distribution):
+    """The events and records held in memory (`guide.TourData`, per warehouse version) give
+    the figures of the grouped SQL statements that define them, for a spread of selections."""
+    from decimal import Decimal
+
+    from sqlalchemy import case, distinct, func, select
+
+    from dashboard.queries.outcomes import iso_text
+    from etl.schema import guide_record, tour_event
+
+    def total(column):
+        return func.coalesce(func.sum(column), 0)
+
+    city = func.trim(tour_event.c.city)
+    month = {table: func.substr(iso_text(table.c.date), 1, 7)
+             for table in (tour_event, guide_record)}
+    selections = [ALL, Filters.of(editions=["2024-2025"]), Filters.of(schools=["insa-lyon"]),
+                  Filters.of(regions=["84", "04"]), Filters.of(regions=["94"]),
+                  Filters.of(editions=["2025-2026"], regions=["11"]),
+                  Filters.of(schools=["centralesupelec", "esiroi"], regions=["11", "04"])]
+    with distribution.connect() as conn:
+        def rows(statement) -> set:  # PostgreSQL sums as Decimal
+            return {tuple(int(v) if isinstance(v, (int, Decimal)) else v for v in row)
+                    for row in conn.execute(statement)}
+
+        for f in selections:
+            events = guide.event_filters(f)
+            table = reach.export_table(f, STAFF, K, engine=distribution)
+            by_region = {row[0]: row[1:] for row in rows(
+                select(tour_event.c.region_code, func.count(), func.count(distinct(city)),
+                       func.count(distinct(tour_event.c.school_id)),
+                       total(tour_event.c.attendees), total(tour_event.c.students_attending),
+                       total(tour_event.c.organisations_attending))
+                .where(*events).group_by(tour_event.c.region_code))}
+            guide_by_region = {row[0]: row[1:] for row in rows(
+                guide.select_guide(f, guide.guide_region, total(guide_record.c.copies),
+                                   func.count(distinct(guide_record.c.school_id)))
+                .where(guide.guide_region.is_not(None)).group_by(guide.guide_region))}
+            for row in table.itertuples(index=False):
+                assert tuple(row[2:8]) == by_region.get(row.region_code, (0,) * 6), f
+                assert tuple(row[8:]) == guide_by_region.get(row.region_code, (0, 0)), f
+
+            kpis = reach.reach_kpis(f, STAFF, K, engine=distribution)
+            assert (kpis["events"], kpis["schools_reached"], kpis["attendees"],
+                    kpis["regions_covered"], kpis["cities"]) == next(iter(rows(select(
+                        func.count(), func.count(distinct(tour_event.c.school_id)),
+                        total(tour_event.c.attendees),
+                        func.count(distinct(tour_event.c.region_code)),
+                        func.count(distinct(tour_event.c.region_code + "|" + city)))
+                        .where(*events)))), f
+
+            figures = guide.guide_kpis(f, STAFF, K, engine=distribution)
+            assert tuple(figures[name] for name in (
+                "copies", "downloads", "records", "schools_reached",
+                "organisations_reached")) == next(iter(rows(guide.select_guide(
+                    f, total(guide_record.c.copies),
+                    total(case((guide_record.c.channel == "download", guide_record.c.copies),
+                               else_=0)),
+                    func.count(), func.count(distinct(guide_record.c.school_id)),
+                    func.count(distinct(guide_record.c.org_id)))))), f
+
+            for frame, series, statement in (
+                    (reach.timeline(f, STAFF, K, engine=distribution), "event_type",
+                     select(month[tour_event], tour_event.c.event_type, func.count(),
+                            total(tour_event.c.attendees)).where(*events)
+                     .group_by(month[tour_event], tour_event.c.event_type)),
+                    (guide.guide_timeline(f, STAFF, K, engine=distribution), "channel",
+                     guide.select_guide(f, month[guide_record], guide_record.c.channel,
+                                        func.count(), total(guide_record.c.copies))
+                     .group_by(month[guide_record], guide_record.c.channel))):
+                counts = frame.columns[2:4]
+                happened = frame[frame[counts[0]] > 0]
+                assert set(zip(happened["month"], happened[series],
+                               *(happened[c].astype(int) for c in counts))) == rows(statement), f
+
+            firsts = rows(guide.select_guide(f, guide_record.c.org_id,
+                                             func.min(iso_text(guide_record.c.date)))
+                          .where(guide_record.c.org_id.is_not(None))
+                          .group_by(guide_record.c.org_id))
+            assert guide.guide_conversion(f, STAFF, K, engine=distribution)[
+                "organisations"]["recipients"] == len(firsts), f

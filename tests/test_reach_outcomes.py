@@ -512,6 +512,21 @@ def test_projects_table_is_for_staff_only(programme):
                                 engine=programme)
 
 
+def test_the_projects_table_held_in_memory_is_the_sql_statement(programme):
+    """`projects_table` (every project's row per warehouse version, masked per selection): the
+    rows, values and order of its statement with the selection's WHERE clauses."""
+    for f in (ALL, Filters.of(editions=["2024-2025"]), Filters.of(schools=["insa-lyon"]),
+              Filters.of(regions=["84", "04"]), Filters.of(regions=["94"])):
+        with programme.connect() as conn:
+            sql = outcomes.read_frame(conn, outcomes.PROJECT_TABLE.where(
+                *outcomes.project_filters(f)))
+        memory = outcomes.projects_table(f, STAFF, K, engine=programme)
+        assert memory["project_id"].tolist() == sql["project_id"].tolist(), f
+        assert memory.drop(columns="region_name").astype(object).where(
+            memory.drop(columns="region_name").notna(), None).values.tolist() == \
+            sql.astype(object).where(sql.notna(), None).values.tolist(), f
+
+
 # ---- published snapshots and the export command ----------------------------------------------
 
 def replay(module, scope, engine):

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import namedtuple
+from functools import lru_cache
 
 import dash
 import pandas as pd
@@ -562,18 +564,27 @@ def _satisfaction_kpi(kpis: dict, lang: str, k: int, hidden: set,
 
 # ---- the map ---------------------------------------------------------------------------------
 
-def _region_frame(regions: pd.DataFrame) -> pd.DataFrame:
-    frame = regions.copy()
-    frame["decided"] = (frame["delivered"].astype("Int64")
-                        + frame["abandoned"].astype("Int64"))
-    return frame
+def _region_columns(regions: pd.DataFrame) -> dict[str, list]:
+    """The columns of the export table the map reads, as lists (one value per region, in the
+    table's order), with `decided` (delivered + abandoned): plain lists instead of a copy of
+    the frame and a row object per region."""
+    columns = {name: regions[name].tolist() for name in (
+        "region_code", "region_name", "projects", "delivered", "abandoned",
+        "delivery_rate_pct", "in_use_answers", "in_use_rate_pct", "beneficiaries_reached",
+        "students", "mentors")}
+    columns["decided"] = [None if _missing(a) or _missing(b) else a + b
+                          for a, b in zip(columns["delivered"], columns["abandoned"])]
+    return columns
 
 
-def _hidden(regions: pd.DataFrame, column: str) -> pd.Series:
+def _hidden(regions: pd.DataFrame, column: str) -> list[bool]:
+    """Per region, whether the query layer hid its `column` (the table's suppression mask)."""
     mask = regions.attrs.get("suppressed_mask")
     if mask is None or column not in mask.columns:
-        return pd.Series(False, index=regions.index)
-    return mask[column].reindex(regions.index).fillna(False).astype(bool)
+        return [False] * len(regions)
+    if not mask.index.equals(regions.index):
+        return mask[column].reindex(regions.index).fillna(False).astype(bool).tolist()
+    return [bool(hidden) for hidden in mask[column].tolist()]
 
 
 def _measure_label(measure: str, lang: str) -> str:
@@ -582,37 +593,43 @@ def _measure_label(measure: str, lang: str) -> str:
 
 def map_table(regions: pd.DataFrame, lang: str, k: int) -> pd.DataFrame:
     """The 18 regions and their figures, hidden cells as "< K": the map's table view."""
-    frame = _region_frame(regions)
+    rows = _region_columns(regions)
     in_use_hidden = _hidden(regions, "in_use_rate_pct")
     return pd.DataFrame({
-        t("outcomes.col.region", lang): frame["region_name"].tolist(),
-        t("outcomes.col.projects", lang): frame["projects"].astype("int64").tolist(),
-        t("outcomes.col.delivered", lang): frame["delivered"].astype("int64").tolist(),
-        t("outcomes.col.abandoned", lang): frame["abandoned"].astype("int64").tolist(),
+        t("outcomes.col.region", lang): rows["region_name"],
+        t("outcomes.col.projects", lang): [int(v) for v in rows["projects"]],
+        t("outcomes.col.delivered", lang): [int(v) for v in rows["delivered"]],
+        t("outcomes.col.abandoned", lang): [int(v) for v in rows["abandoned"]],
         t("outcomes.col.delivery_rate", lang): [
-            rate_text(rate, n, lang, k) for rate, n in zip(frame["delivery_rate_pct"],
-                                                          frame["decided"])],
+            rate_text(rate, n, lang, k) for rate, n in zip(rows["delivery_rate_pct"],
+                                                          rows["decided"])],
         t("outcomes.col.in_use_rate", lang): [
             rate_text(rate, n, lang, k, hidden=hidden) for rate, n, hidden in
-            zip(frame["in_use_rate_pct"], frame["in_use_answers"], in_use_hidden)],
+            zip(rows["in_use_rate_pct"], rows["in_use_answers"], in_use_hidden)],
         t("outcomes.col.beneficiaries", lang): [
-            _count_text(v, lang, k) for v in frame["beneficiaries_reached"]],
-        t("outcomes.col.students", lang): [_count_text(v, lang, k) for v in frame["students"]],
-        t("outcomes.col.mentors", lang): frame["mentors"].astype("int64").tolist(),
+            _count_text(v, lang, k) for v in rows["beneficiaries_reached"]],
+        t("outcomes.col.students", lang): [_count_text(v, lang, k) for v in rows["students"]],
+        t("outcomes.col.mentors", lang): [int(v) for v in rows["mentors"]],
     })
 
 
 def map_figure(regions: pd.DataFrame, lang: str, k: int, measure: str = DEFAULT_MEASURE,
                selected: tuple[str, ...] = ()) -> dict:
     column, n_column, percent = MEASURES[measure]
-    frame = _region_frame(regions)
-    hidden = _hidden(regions, column) if percent else pd.Series(False, index=frame.index)
-    values, labels, hovers = [], [], []
+    rows = _region_columns(regions)
+    count = len(rows["region_code"])
+    hidden = _hidden(regions, column) if percent else [False] * count
     in_use_hidden = _hidden(regions, "in_use_rate_pct")
-    for i, row in enumerate(frame.itertuples(index=False)):
-        value = getattr(row, column)
-        n = getattr(row, n_column) if n_column else None
-        if percent and (_missing(value) or bool(hidden.iloc[i])):
+    sep = colon(lang)
+    names = {key: t(f"outcomes.col.{key}", lang) + sep
+             for key in ("projects", "delivered", "delivery_rate", "in_use_rate")}
+    hidden_text = t("outcomes.map.hidden", lang, k=k)
+    bold = {"projects": 1, "delivery": 3, "in_use": 4}[measure]
+    values, labels, hovers = [], [], []
+    for i in range(count):
+        value = rows[column][i]
+        n = rows[n_column][i] if n_column else None
+        if percent and (_missing(value) or hidden[i]):
             values.append(None)
             labels.append("")
         else:
@@ -621,46 +638,45 @@ def map_figure(regions: pd.DataFrame, lang: str, k: int, measure: str = DEFAULT_
                 labels.append(fmt_pct(value, lang) + ("*" if int(n) < FRAGILE_MIN else ""))
             else:
                 labels.append(fmt_int(value, lang) if value else "")
-        lines = [f"<b>{row.region_name}</b>",
-                 f"{t('outcomes.col.projects', lang)}{colon(lang)}{fmt_int(row.projects, lang)}",
-                 f"{t('outcomes.col.delivered', lang)}{colon(lang)}"
-                 f"{fmt_int(row.delivered, lang)}",
-                 f"{t('outcomes.col.delivery_rate', lang)}{colon(lang)}"
-                 f"{rate_text(row.delivery_rate_pct, row.decided, lang, k)}",
-                 f"{t('outcomes.col.in_use_rate', lang)}{colon(lang)}"
-                 + (t("outcomes.map.hidden", lang, k=k) if in_use_hidden.iloc[i] else
-                    rate_text(row.in_use_rate_pct, row.in_use_answers, lang, k))]
-        bold = {"projects": 1, "delivery": 3, "in_use": 4}[measure]
+        lines = [f"<b>{rows['region_name'][i]}</b>",
+                 f"{names['projects']}{fmt_int(rows['projects'][i], lang)}",
+                 f"{names['delivered']}{fmt_int(rows['delivered'][i], lang)}",
+                 f"{names['delivery_rate']}"
+                 f"{rate_text(rows['delivery_rate_pct'][i], rows['decided'][i], lang, k)}",
+                 f"{names['in_use_rate']}"
+                 + (hidden_text if in_use_hidden[i] else
+                    rate_text(rows["in_use_rate_pct"][i], rows["in_use_answers"][i], lang, k))]
         lines[bold] = f"<b>{lines[bold]}</b>"
         hovers.append("<br>".join(lines))
-    data = pd.DataFrame({"region_code": frame["region_code"], "value": values,
-                         "hover": hovers, "label": labels})
+    data = {"region_code": rows["region_code"], "value": values, "hover": hovers,
+            "label": labels}
     return region_map(data, lang, colorbar_title=_measure_label(measure, lang), percent=percent,
                       selected=selected, geojson_url=geojson_url())
 
 
 def map_summary(figures: dict, lang: str, k: int, measure: str) -> str:
-    regions = _region_frame(figures["regions"])
+    rows = _region_columns(figures["regions"])
     column, n_column, percent = MEASURES[measure]
     label = _measure_label(measure, lang)
-    covered = int((regions["projects"] > 0).sum())
-    shown = regions[regions[column].notna() & ~_hidden(figures["regions"], column)] \
-        if percent else regions[regions[column] > 0]
-    if shown.empty:
+    covered = sum(1 for projects in rows["projects"] if projects > 0)
+    if percent:
+        hidden = _hidden(figures["regions"], column)
+        shown = [i for i, value in enumerate(rows[column])
+                 if not _missing(value) and not hidden[i]]
+    else:
+        shown = [i for i, value in enumerate(rows[column]) if value > 0]
+    if not shown:
         return t("outcomes.map.summary_none", lang, measure=label)
+    values, codes, names = rows[column], rows["region_code"], rows["region_name"]
     if percent:
         # A leading rate on a handful of projects says little: rank the solid ones first.
-        shown = shown.assign(solid=shown[n_column].astype(int) >= FRAGILE_MIN)
-        ranked = shown.sort_values(["solid", column, n_column, "region_code"],
-                                   ascending=[False, False, False, True]).head(3)
-        top = ", ".join(
-            f"{row.region_name} "
-            f"({rate_text(getattr(row, column), getattr(row, n_column), lang, k)})"
-            for row in ranked.itertuples(index=False))
+        ns = rows[n_column]
+        ranked = sorted(shown, key=lambda i: (int(ns[i]) < FRAGILE_MIN, -values[i], -ns[i],
+                                              codes[i]))[:3]
+        top = ", ".join(f"{names[i]} ({rate_text(values[i], ns[i], lang, k)})" for i in ranked)
     else:
-        ranked = shown.sort_values([column, "region_code"], ascending=[False, True]).head(3)
-        top = ", ".join(f"{row.region_name} ({fmt_int(getattr(row, column), lang)})"
-                        for row in ranked.itertuples(index=False))
+        ranked = sorted(shown, key=lambda i: (-values[i], codes[i]))[:3]
+        top = ", ".join(f"{names[i]} ({fmt_int(values[i], lang)})" for i in ranked)
     return t("outcomes.map.summary", lang,
              regions=tn("outcomes.count.regions", covered, lang), measure=label, top=top)
 
@@ -699,52 +715,58 @@ BREAKDOWNS = {  # dimension -> (graph id, title key, column key)
 }
 
 
+def _first_largest(values: list) -> int:
+    """The position of the largest value, the first one among equals (what a stable sort in
+    descending order puts first)."""
+    return max(range(len(values)), key=values.__getitem__)
+
+
 def _breakdown_card(figures: dict, dim: str, lang: str):
     graph_id, title_key, column_key = BREAKDOWNS[dim]
-    frame = figures[f"by_{dim}"].copy()
-    frame["label"] = [_label(dim, v, lang) for v in frame[dim]]
-    total = int(frame["projects"].sum())
+    frame = figures[f"by_{dim}"]
+    values, counts = frame[dim].tolist(), frame["projects"].tolist()
+    labels = [_label(dim, v, lang) for v in values]
+    total = int(sum(counts))
     if not total:
         figure, summary = empty(t("outcomes.empty", lang), lang), t("outcomes.empty", lang)
     else:
-        figure = bar(frame, "label", "projects", lang, horizontal=True)
+        figure = bar(pd.DataFrame({"label": labels, "projects": counts}), "label", "projects",
+                     lang, horizontal=True)
         figure["layout"]["height"] = max(220, 30 * len(frame) + 50)
         update_axes(figure, "x", tickformat=",d", showticklabels=False, showgrid=False)
         if dim == "status":
             colours = {"delivered": "#009E73", "abandoned": "#D55E00"}
             for trace in figure["data"]:
-                trace["marker"]["color"] = [colours.get(v, PALETTE[0]) for v in frame[dim]]
-        top = frame.sort_values("projects", ascending=False, kind="stable").iloc[0]
+                trace["marker"]["color"] = [colours.get(v, PALETTE[0]) for v in values]
+        top = _first_largest(counts)
         summary = t("outcomes.breakdown.summary", lang,
-                    projects=tn("outcomes.count.projects", total, lang), top=top["label"],
-                    count=tn("outcomes.count.projects", int(top["projects"]), lang))
-    table = pd.DataFrame({t(column_key, lang): frame["label"].tolist(),
-                          t("outcomes.col.projects", lang):
-                              frame["projects"].astype("int64").tolist()})
+                    projects=tn("outcomes.count.projects", total, lang), top=labels[top],
+                    count=tn("outcomes.count.projects", int(counts[top]), lang))
+    table = pd.DataFrame({t(column_key, lang): labels,
+                          t("outcomes.col.projects", lang): [int(v) for v in counts]})
     return chart_card(graph_id, figure, lang, title=t(title_key, lang), summary=summary,
                       table=table)
 
 
 def _edition_card(figures: dict, lang: str):
     frame = figures["by_edition"]
-    total = int(frame["projects"].sum()) if len(frame) else 0
+    editions, counts = frame["edition"].tolist(), frame["projects"].tolist()
+    total = int(sum(counts)) if counts else 0
     if not total:
         figure, summary = empty(t("outcomes.empty", lang), lang), t("outcomes.empty", lang)
     else:
         figure = bar(frame, "edition", "projects", lang)
         figure["layout"]["height"] = 260
-        update_axes(figure, "x", tickvals=frame["edition"].tolist(), tickangle=0,
-                    ticktext=[e.replace("-", "-<br>", 1) for e in frame["edition"]])
+        update_axes(figure, "x", tickvals=editions, tickangle=0,
+                    ticktext=[e.replace("-", "-<br>", 1) for e in editions])
         update_axes(figure, "y", tickformat=",d", showticklabels=False, showgrid=False)
-        top = frame.sort_values("projects", ascending=False, kind="stable").iloc[0]
+        top = _first_largest(counts)
         summary = t("outcomes.edition.summary", lang,
                     projects=tn("outcomes.count.projects", total, lang),
-                    first=frame["edition"].iloc[0], last=frame["edition"].iloc[-1],
-                    top=top["edition"],
-                    count=tn("outcomes.count.projects", int(top["projects"]), lang))
-    table = pd.DataFrame({t("outcomes.col.edition", lang): frame["edition"].tolist(),
-                          t("outcomes.col.projects", lang):
-                              frame["projects"].astype("int64").tolist()})
+                    first=editions[0], last=editions[-1], top=editions[top],
+                    count=tn("outcomes.count.projects", int(counts[top]), lang))
+    table = pd.DataFrame({t("outcomes.col.edition", lang): editions,
+                          t("outcomes.col.projects", lang): [int(v) for v in counts]})
     return chart_card(ids.OUTCOMES_EDITION, figure, lang, title=t("outcomes.edition.title", lang),
                       summary=summary, table=table)
 
@@ -757,12 +779,32 @@ def _tech_axis_label(tech: str, n, hidden: bool, lang: str, k: int) -> str:
     return f"{_label('tech_type', tech, lang)} (n = {fmt_int(0 if _missing(n) else n, lang)})"
 
 
+def _rows(frame: pd.DataFrame) -> list:
+    """The frame's rows as named tuples of plain values: `itertuples(index=False)` at a
+    fraction of its cost on these small frames."""
+    columns = tuple(str(column) for column in frame.columns)
+    values = ([frame[column].tolist() for column in frame.columns] if frame.columns.is_unique
+              else [frame.iloc[:, i].tolist() for i in range(len(columns))])
+    return list(map(_row_type(columns)._make, zip(*values)))
+
+
+@lru_cache(maxsize=16)
+def _row_type(columns: tuple[str, ...]):
+    return namedtuple("Row", columns, rename=True)
+
+
+def _answered(rows: list, n_column: str) -> list:
+    """The rows hidden, or with at least one answer."""
+    return [row for row in rows if row.suppressed
+            or (not _missing(getattr(row, n_column)) and getattr(row, n_column) > 0)]
+
+
 def satisfaction_figure(frame: pd.DataFrame, lang: str, k: int) -> dict:
-    answered = frame[(frame["suppressed"]) | (frame["satisfaction_n"].fillna(0) > 0)]
-    if answered.empty:
+    answered = _answered(_rows(frame), "satisfaction_n")
+    if not answered:
         return empty(t("outcomes.satisfaction.empty", lang), lang)
     labels, values, colours, texts = [], [], [], []
-    for row in answered.itertuples(index=False):
+    for row in answered:
         hidden = bool(row.suppressed)
         labels.append(_tech_axis_label(row.tech_type, row.satisfaction_n, hidden, lang, k))
         if hidden:
@@ -787,12 +829,12 @@ def satisfaction_figure(frame: pd.DataFrame, lang: str, k: int) -> dict:
     return figure
 
 
-def _by_tech_summary(frame: pd.DataFrame, n_column: str, item, lang: str) -> str | None:
+def _by_tech_summary(rows: list, n_column: str, item, lang: str) -> str | None:
     """"A 4,2 (n = 9) ; B 3,8 (n = 5). 2 autres types ont moins de 5 réponses : estimation
-    fragile." The solid figures in the frame's order; the fragile and the hidden ones are
+    fragile." The solid figures in the rows' order; the fragile and the hidden ones are
     counted, not listed."""
     solid, fragile, hidden = [], 0, 0
-    for row in frame.itertuples(index=False):
+    for row in rows:
         n = getattr(row, n_column)
         if row.suppressed:
             hidden += 1
@@ -812,6 +854,13 @@ def _by_tech_summary(frame: pd.DataFrame, n_column: str, item, lang: str) -> str
     return ". ".join(sentence.rstrip(".") for sentence in sentences) + "."
 
 
+def _ranked(rows: list, column: str) -> list:
+    """The rows by `column`, largest first, equals in their order, missing values last (a
+    stable sort in descending order)."""
+    return sorted(rows, key=lambda row: (1, 0) if _missing(getattr(row, column))
+                  else (0, -getattr(row, column)))
+
+
 def _semicolons(lang: str) -> str:
     """French puts a (no-break) space before a semicolon."""
     return "\u00a0; " if lang == "fr" else "; "
@@ -819,7 +868,7 @@ def _semicolons(lang: str) -> str:
 
 def _satisfaction_card(figures: dict, lang: str, k: int):
     frame = figures["satisfaction"]
-    ranked = frame.sort_values("mean_satisfaction", ascending=False, kind="stable")
+    ranked = _ranked(_rows(frame), "mean_satisfaction")
     items = _by_tech_summary(ranked, "satisfaction_n", lambda row: t(
         "outcomes.satisfaction.item", lang, tech=_label("tech_type", row.tech_type, lang),
         mean=fmt_decimal(row.mean_satisfaction, lang), n=fmt_int(row.satisfaction_n, lang)),
@@ -846,12 +895,12 @@ def _satisfaction_card(figures: dict, lang: str, k: int):
 
 
 def in_use_figure(frame: pd.DataFrame, lang: str, k: int) -> dict:
-    answered = frame[(frame["suppressed"]) | (frame["in_use_answers"].fillna(0) > 0)]
-    if answered.empty:
+    answered = _answered(_rows(frame), "in_use_answers")
+    if not answered:
         return empty(t("outcomes.in_use.empty", lang), lang)
     suffix = percent_suffix(lang)
     labels, yes, partial, texts, weak_rows = [], [], [], [], []
-    for row in answered.itertuples(index=False):
+    for row in answered:
         hidden = bool(row.suppressed)
         labels.append(_tech_axis_label(row.tech_type, row.in_use_answers, hidden, lang, k))
         if hidden:
@@ -904,7 +953,7 @@ def in_use_figure(frame: pd.DataFrame, lang: str, k: int) -> dict:
 
 def _in_use_card(figures: dict, lang: str, k: int):
     frame = figures["in_use"]
-    ranked = frame.sort_values("in_use_rate_pct", ascending=False, kind="stable")
+    ranked = _ranked(_rows(frame), "in_use_rate_pct")
     items = _by_tech_summary(ranked, "in_use_answers", lambda row: t(
         "outcomes.in_use.item", lang, tech=_label("tech_type", row.tech_type, lang),
         rate=fmt_pct(row.in_use_rate_pct, lang), n=fmt_int(row.in_use_answers, lang)), lang)
@@ -951,29 +1000,32 @@ def projects_rows(projects: pd.DataFrame, lang: str) -> list[dict]:
     answers = {"oui": t("outcomes.in_use.yes", lang),
                "partiellement": t("outcomes.in_use.partial", lang),
                "non": t("outcomes.in_use.no", lang)}
-    labels: dict = {}  # (kind, value) -> label: a few distinct values for thousands of rows
 
-    def label(kind: str, value) -> str:
-        if (kind, value) not in labels:
-            labels[kind, value] = _label(kind, value, lang)
-        return labels[kind, value]
+    def labelled(kind: str, values: list) -> list[str]:
+        labels: dict = {}  # a few distinct values for thousands of rows
+        for value in values:
+            if value not in labels:
+                labels[value] = _label(kind, value, lang)
+        return [labels[value] for value in values]
 
-    columns = ("project_id", "title", "organisation", "school", "region_name", "edition",
-               "tech_type", "status", "end_satisfaction", "six_months_in_use")
-    rows = []
-    # Plain lists, zipped: iterating pandas' string arrays row by row costs far more.
-    for (project_id, title, organisation, school, region, edition, tech_type, status,
-         satisfaction, in_use) in zip(*(projects[column].tolist() for column in columns)):
-        rows.append({
-            "project_id": project_id, "title": title, "organisation": organisation,
-            "school": None if _missing(school) else school,
-            "region": region, "edition": edition,
-            "tech_type": label("tech_type", tech_type),
-            "status": label("status", status),
-            "satisfaction": None if _missing(satisfaction) else int(satisfaction),
-            "in_use": answers.get(in_use) if not _missing(in_use) else None,
-        })
-    return rows
+    def present(name: str) -> list:
+        """The column's values, None where one is missing."""
+        return [None if missing else value for value, missing in
+                zip(projects[name].tolist(), projects[name].isna().tolist())]
+
+    # Column by column, then zipped: plain lists cost far less than pandas' arrays row by row.
+    column = {name: projects[name].tolist() for name in (
+        "project_id", "title", "organisation", "region_name", "edition", "tech_type", "status")}
+    return [{"project_id": project_id, "title": title, "organisation": organisation,
+             "school": school, "region": region, "edition": edition, "tech_type": tech_type,
+             "status": status, "satisfaction": satisfaction, "in_use": in_use}
+            for (project_id, title, organisation, school, region, edition, tech_type, status,
+                 satisfaction, in_use) in zip(
+                column["project_id"], column["title"], column["organisation"], present("school"),
+                column["region_name"], column["edition"],
+                labelled("tech_type", column["tech_type"]), labelled("status", column["status"]),
+                [None if v is None else int(v) for v in present("end_satisfaction")],
+                [None if v is None else answers.get(v) for v in present("six_months_in_use")])]
 
 
 def projects_section(projects: pd.DataFrame, lang: str) -> html.Section:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import lru_cache
 
 import dash
 import pandas as pd
@@ -449,13 +450,15 @@ def body(figures: dict, lang: str, k: int, *, measure: str | None = None,
          selected: tuple[str, ...] = ()) -> list:
     """The page's content for what `collect` returned."""
     measure = _measure(measure)
+    timeline = figures["timeline"]
+    table = timeline_table(timeline, lang)  # both timeline cards show it
     return _styled_sections([
         page_header(t("tour.title", lang), t("tour.lede", lang)),
         kpi_grid(kpi_cards(figures, lang)),
         _row((html.Div(map_section(figures, lang, measure, selected), id=ids.TOUR_MAP_SLOT),
               "col-xl-7"),
-             (_stack(_timeline_card(figures["timeline"], "events", lang),
-                     _timeline_card(figures["timeline"], "attendees", lang)), "col-xl-5")),
+             (_stack(_timeline_card(timeline, "events", lang, table),
+                     _timeline_card(timeline, "attendees", lang, table)), "col-xl-5")),
         section_title(t("tour.conversion.section", lang), id="tour-conversion-section"),
         _row((_funnel_card(figures, lang), "col-lg-4"),
              (_conversion_edition_card(figures, lang), "col-lg-4"),
@@ -516,42 +519,37 @@ def _measure_label(measure: str, lang: str) -> str:
     return t(f"tour.measure.{measure}", lang)
 
 
+MAP_COLUMNS = (("events", "tour.col.events"), ("cities", "tour.col.cities"),
+               ("schools_reached", "tour.col.schools"), ("attendees", "tour.col.attendees"),
+               ("students_attending", "tour.col.students"),
+               ("organisations_attending", "tour.col.organisations"),
+               ("guide_copies", "tour.col.guide"))
+
+
 def map_table(regions: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The 18 regions and their figures, columns translated: the map's table view."""
-    columns = {"region_name": "tour.col.region", "events": "tour.col.events",
-               "cities": "tour.col.cities", "schools_reached": "tour.col.schools",
-               "attendees": "tour.col.attendees", "students_attending": "tour.col.students",
-               "organisations_attending": "tour.col.organisations",
-               "guide_copies": "tour.col.guide"}
-    table = regions[list(columns)].copy()
-    for column in columns:
-        if column != "region_name":
-            table[column] = table[column].astype("int64")
-    return table.rename(columns={c: t(key, lang) for c, key in columns.items()})
-
-
-def _hover(row, measure_column: str, lang: str) -> str:
-    lines = [f"<b>{row.region_name}</b>"]
-    for column, key in (("events", "tour.col.events"), ("cities", "tour.col.cities"),
-                        ("schools_reached", "tour.col.schools"),
-                        ("attendees", "tour.col.attendees"),
-                        ("students_attending", "tour.col.students"),
-                        ("organisations_attending", "tour.col.organisations"),
-                        ("guide_copies", "tour.col.guide")):
-        line = f"{t(key, lang)}{colon(lang)}{fmt_int(getattr(row, column), lang)}"
-        lines.append(f"<b>{line}</b>" if column == measure_column else line)
-    return "<br>".join(lines)
+    return pd.DataFrame({
+        t("tour.col.region", lang): regions["region_name"].tolist(),
+        **{t(key, lang): [int(v) for v in regions[column].tolist()]
+           for column, key in MAP_COLUMNS}})
 
 
 def map_figure(regions: pd.DataFrame, lang: str, measure: str = DEFAULT_MEASURE,
                selected: tuple[str, ...] = ()) -> dict:
     column = MEASURES[measure]
-    frame = pd.DataFrame({
-        "region_code": regions["region_code"],
-        "value": regions[column].astype(float),
-        "hover": [_hover(row, column, lang) for row in regions.itertuples(index=False)],
-        "label": [fmt_int(v, lang) if v else "" for v in regions[column]],
-    })
+    figures = {name: regions[name].tolist() for name, _ in MAP_COLUMNS}
+    names = [(name, f"{t(key, lang)}{colon(lang)}") for name, key in MAP_COLUMNS]
+    hovers = []
+    for i, region_name in enumerate(regions["region_name"].tolist()):
+        lines = [f"<b>{region_name}</b>"]
+        for name, label in names:
+            line = f"{label}{fmt_int(figures[name][i], lang)}"
+            lines.append(f"<b>{line}</b>" if name == column else line)
+        hovers.append("<br>".join(lines))
+    values = figures[column]
+    frame = {"region_code": regions["region_code"].tolist(),
+             "value": [float(v) for v in values], "hover": hovers,
+             "label": [fmt_int(v, lang) if v else "" for v in values]}
     return region_map(frame, lang, colorbar_title=_measure_label(measure, lang),
                       selected=selected, geojson_url=geojson_url())
 
@@ -559,12 +557,13 @@ def map_figure(regions: pd.DataFrame, lang: str, measure: str = DEFAULT_MEASURE,
 def map_summary(figures: dict, lang: str, measure: str) -> str:
     regions, column = figures["regions"], MEASURES[measure]
     label = _measure_label(measure, lang)
-    ranked = regions[regions[column] > 0].sort_values([column, "region_code"],
-                                                      ascending=[False, True]).head(3)
-    if ranked.empty:
+    values = regions[column].tolist()
+    codes, names = regions["region_code"].tolist(), regions["region_name"].tolist()
+    ranked = sorted((i for i, value in enumerate(values) if value > 0),
+                    key=lambda i: (-values[i], codes[i]))[:3]
+    if not ranked:
         return t("tour.map.summary_none", lang, measure=label)
-    top = ", ".join(f"{row.region_name} ({fmt_int(getattr(row, column), lang)})"
-                    for row in ranked.itertuples(index=False))
+    top = ", ".join(f"{names[i]} ({fmt_int(values[i], lang)})" for i in ranked)
     return t("tour.map.summary", lang,
              regions=tn("tour.count.regions", figures["kpis"]["regions_covered"], lang),
              measure=label, top=top)
@@ -596,6 +595,7 @@ def map_section(figures: dict, lang: str, measure: str, selected: tuple[str, ...
 
 # ---- the timeline ----------------------------------------------------------------------------
 
+@lru_cache(maxsize=512)
 def _month_text(month: str, lang: str) -> str:
     date = dt.date.fromisoformat(f"{month}-01")
     if lang == "fr":
@@ -661,30 +661,53 @@ def timeline_figure(timeline: pd.DataFrame, value: str, lang: str) -> dict:
     return figure
 
 
+def _happened(frame: pd.DataFrame, count: str, *columns: str) -> list[list]:
+    """`columns` of the rows where `count` > 0, as lists (a boolean filter of the frame costs
+    more than these few hundred rows)."""
+    keep = [i for i, n in enumerate(frame[count].tolist()) if n > 0]
+    values = [frame[column].tolist() for column in columns]
+    return [[column[i] for i in keep] for column in values]
+
+
+def _totals(keys: list, values: list) -> dict:
+    """The sum of `values` per key, keys in their first appearance's order (a groupby that
+    keeps the order)."""
+    totals: dict = {}
+    for key, value in zip(keys, values):
+        totals[key] = totals.get(key, 0) + value
+    return totals
+
+
+def _first_largest(totals: dict):
+    """The key with the largest value, the first one among equals (what a stable sort in
+    descending order puts first)."""
+    return max(totals, key=totals.__getitem__)
+
+
 def timeline_table(timeline: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The months with events, per type: what happened, and where the running totals stood."""
-    rows = timeline[timeline["events"] > 0]
+    months, types, events, attendees, total_events, total_attendees = _happened(
+        timeline, "events", "month", "event_type", "events", "attendees",
+        "total_cumulative_events", "total_cumulative_attendees")
     return pd.DataFrame({
-        t("tour.col.month", lang): [_month_text(m, lang) for m in rows["month"]],
-        t("tour.col.type", lang): [_type_label(e, lang) for e in rows["event_type"]],
-        t("tour.col.events", lang): rows["events"].astype("int64").tolist(),
-        t("tour.col.attendees", lang): rows["attendees"].astype("int64").tolist(),
-        t("tour.col.cumulative_events", lang):
-            rows["total_cumulative_events"].astype("int64").tolist(),
-        t("tour.col.cumulative_attendees", lang):
-            rows["total_cumulative_attendees"].astype("int64").tolist(),
+        t("tour.col.month", lang): [_month_text(m, lang) for m in months],
+        t("tour.col.type", lang): [_type_label(e, lang) for e in types],
+        t("tour.col.events", lang): [int(v) for v in events],
+        t("tour.col.attendees", lang): [int(v) for v in attendees],
+        t("tour.col.cumulative_events", lang): [int(v) for v in total_events],
+        t("tour.col.cumulative_attendees", lang): [int(v) for v in total_attendees],
     })
 
 
 def timeline_summary(timeline: pd.DataFrame, value: str, lang: str) -> str:
     if timeline.empty:
         return t("tour.timeline.empty", lang)
-    happened = timeline[timeline["events"] > 0]
-    start, end = _month_text(happened["month"].min(), lang), _month_text(
-        happened["month"].max(), lang)
-    by_type = timeline.groupby("event_type", sort=False)[value].sum()
-    top = by_type.sort_values(ascending=False, kind="stable").index[0]
-    total = int(timeline[value].sum())
+    months, = _happened(timeline, "events", "month")
+    start, end = _month_text(min(months), lang), _month_text(max(months), lang)
+    values = timeline[value].tolist()
+    by_type = _totals(timeline["event_type"].tolist(), values)
+    top = _first_largest(by_type)
+    total = int(sum(values))
     if value == "events":
         return t("tour.timeline.events.summary", lang, start=start, end=end,
                  events=tn("tour.count.events", total, lang), top=_type_label(top, lang),
@@ -694,12 +717,14 @@ def timeline_summary(timeline: pd.DataFrame, value: str, lang: str) -> str:
              count=tn("tour.count.attendees", int(by_type[top]), lang))
 
 
-def _timeline_card(timeline: pd.DataFrame, value: str, lang: str):
+def _timeline_card(timeline: pd.DataFrame, value: str, lang: str,
+                   table: pd.DataFrame | None = None):
+    """`table`: `timeline_table`, when the caller has it already (both cards show it)."""
     graph_id = ids.TOUR_TIMELINE_EVENTS if value == "events" else ids.TOUR_TIMELINE_ATTENDEES
     return chart_card(graph_id, timeline_figure(timeline, value, lang), lang,
                       title=t(f"tour.timeline.{value}.title", lang),
                       summary=timeline_summary(timeline, value, lang),
-                      table=timeline_table(timeline, lang))
+                      table=timeline_table(timeline, lang) if table is None else table)
 
 
 # ---- conversion ------------------------------------------------------------------------------
@@ -787,30 +812,28 @@ def _share_bars(labels: list[str], shares: list[float | None], counts: list[tupl
 
 def _conversion_edition_card(figures: dict, lang: str):
     by_edition = figures["conversion"]["by_edition"]
-    reached = by_edition[by_edition["schools_reached"] > 0]
-    if reached.empty:
+    editions, reached, converted, shares = (by_edition[column].tolist() for column in (
+        "edition", "schools_reached", "schools_with_project", "share_pct"))
+    rows = [i for i, n in enumerate(reached) if n > 0]
+    if not rows:
         figure, summary = (empty(t("tour.conv_edition.empty", lang), lang),
                            t("tour.conv_edition.empty", lang))
     else:
-        figure = _share_bars(reached["edition"].tolist(), reached["share_pct"].tolist(),
-                             list(zip(reached["schools_with_project"].astype(int),
-                                      reached["schools_reached"].astype(int))), lang,
-                             horizontal=True, height=max(200, 36 * len(reached) + 60))
+        figure = _share_bars([editions[i] for i in rows], [shares[i] for i in rows],
+                             [(int(converted[i]), int(reached[i])) for i in rows], lang,
+                             horizontal=True, height=max(200, 36 * len(rows) + 60))
         separator = "\u00a0; " if lang == "fr" else "; "  # French: a space before ";"
         items = separator.join(
-            t("tour.conv_edition.item", lang, edition=row.edition,
-              share=_share(row.share_pct, int(row.schools_reached), lang),
-              converted=fmt_int(row.schools_with_project, lang),
-              reached=fmt_int(row.schools_reached, lang))
-            for row in reached.itertuples(index=False))
+            t("tour.conv_edition.item", lang, edition=editions[i],
+              share=_share(shares[i], int(reached[i]), lang),
+              converted=fmt_int(converted[i], lang), reached=fmt_int(reached[i], lang))
+            for i in rows)
         summary = t("tour.conv_edition.summary", lang, items=items)
     table = pd.DataFrame({
-        t("tour.col.edition", lang): by_edition["edition"].tolist(),
-        t("tour.col.reached", lang): by_edition["schools_reached"].astype("int64").tolist(),
-        t("tour.col.converted", lang):
-            by_edition["schools_with_project"].astype("int64").tolist(),
-        t("tour.col.share", lang): [_share(s, int(n), lang) for s, n in
-                                    zip(by_edition["share_pct"], by_edition["schools_reached"])],
+        t("tour.col.edition", lang): editions,
+        t("tour.col.reached", lang): [int(n) for n in reached],
+        t("tour.col.converted", lang): [int(n) for n in converted],
+        t("tour.col.share", lang): [_share(s, int(n), lang) for s, n in zip(shares, reached)],
     })
     return chart_card(ids.TOUR_CONVERSION_EDITION, figure, lang,
                       title=t("tour.conv_edition.title", lang), summary=summary, table=table,
@@ -819,35 +842,38 @@ def _conversion_edition_card(figures: dict, lang: str):
 
 def _conversion_region_card(figures: dict, lang: str):
     by_region = figures["conversion"]["by_region"]
-    toured = by_region[by_region["first_event_date"].notna()].copy()
-    toured = toured.sort_values(["new_organisations", "region_name"], ascending=[False, True])
+    names, dates, counts = (by_region[column].tolist() for column in (
+        "region_name", "first_event_date", "new_organisations"))
+    toured = sorted((i for i, date in enumerate(dates) if not pd.isna(date)),
+                    key=lambda i: (-counts[i], names[i]))
+    names, dates, counts = ([column[i] for i in toured] for column in (names, dates, counts))
     table = pd.DataFrame({
-        t("tour.col.region", lang): toured["region_name"].tolist(),
-        t("tour.col.first_event", lang): [fmt_date(d, lang) for d in toured["first_event_date"]],
-        t("tour.col.new_organisations", lang):
-            toured["new_organisations"].astype("int64").tolist(),
+        t("tour.col.region", lang): names,
+        t("tour.col.first_event", lang): [fmt_date(d, lang) for d in dates],
+        t("tour.col.new_organisations", lang): [int(n) for n in counts],
     })
-    if toured.empty:
+    if not toured:
         figure, summary = (empty(t("tour.conv_region.empty", lang), lang),
                            t("tour.conv_region.empty", lang))
     else:
-        toured["hover"] = [
-            f"<b>{row.region_name}</b><br>{t('tour.col.first_event', lang)}{colon(lang)}"
-            f"{fmt_date(row.first_event_date, lang)}<br>"
+        hovers = [
+            f"<b>{name}</b><br>{t('tour.col.first_event', lang)}{colon(lang)}"
+            f"{fmt_date(date, lang)}<br>"
             f"{t('tour.col.new_organisations', lang)}{colon(lang)}"
-            f"{fmt_int(row.new_organisations, lang)}" for row in toured.itertuples(index=False)]
-        figure = bar(toured, "region_name", "new_organisations", lang, horizontal=True,
-                     hover="hover")
+            f"{fmt_int(n, lang)}" for name, date, n in zip(names, dates, counts)]
+        figure = bar(pd.DataFrame({"region_name": names, "new_organisations": counts,
+                                   "hover": hovers}),
+                     "region_name", "new_organisations", lang, horizontal=True, hover="hover")
         figure["layout"]["height"] = max(220, 28 * len(toured) + 50)
         update_axes(figure, "x", showticklabels=False, showgrid=False)
-        converted = toured[toured["new_organisations"] > 0]
-        if converted.empty:
+        converted = [(name, n) for name, n in zip(names, counts) if n > 0]
+        if not converted:
             summary = t("tour.conv_region.summary_none", lang)
         else:
             summary = t("tour.conv_region.summary", lang,
                         organisations=tn("tour.count.organisations",
-                                         int(converted["new_organisations"].sum()), lang),
-                        regions=", ".join(converted["region_name"]))
+                                         int(sum(n for _, n in converted)), lang),
+                        regions=", ".join(name for name, _ in converted))
     return chart_card(ids.TOUR_CONVERSION_REGION, figure, lang,
                       title=t("tour.conv_region.title", lang), summary=summary, table=table,
                       note=t("tour.conv_region.note", lang))
@@ -883,13 +909,13 @@ def guide_timeline_figure(timeline: pd.DataFrame, lang: str) -> dict:
 
 
 def guide_timeline_table(timeline: pd.DataFrame, lang: str) -> pd.DataFrame:
-    rows = timeline[timeline["copies"] > 0]
+    months, channels, copies, total_copies = _happened(
+        timeline, "copies", "month", "channel", "copies", "total_cumulative_copies")
     return pd.DataFrame({
-        t("tour.col.month", lang): [_month_text(m, lang) for m in rows["month"]],
-        t("tour.col.channel", lang): [_channel_label(c, lang) for c in rows["channel"]],
-        t("tour.col.copies", lang): rows["copies"].astype("int64").tolist(),
-        t("tour.col.cumulative_copies", lang):
-            rows["total_cumulative_copies"].astype("int64").tolist(),
+        t("tour.col.month", lang): [_month_text(m, lang) for m in months],
+        t("tour.col.channel", lang): [_channel_label(c, lang) for c in channels],
+        t("tour.col.copies", lang): [int(v) for v in copies],
+        t("tour.col.cumulative_copies", lang): [int(v) for v in total_copies],
     })
 
 
@@ -898,41 +924,42 @@ def _guide_timeline_card(figures: dict, lang: str):
     if timeline.empty:
         summary = t("tour.guide.timeline.empty", lang)
     else:
-        happened = timeline[timeline["copies"] > 0]
-        by_channel = timeline.groupby("channel")["copies"].sum().sort_values(
-            ascending=False, kind="stable")
+        months, = _happened(timeline, "copies", "month")
+        copies = timeline["copies"].tolist()
+        totals = _totals(timeline["channel"].tolist(), copies)
+        top = _first_largest({channel: totals[channel] for channel in sorted(totals)})
         summary = t("tour.guide.timeline.summary", lang,
-                    start=_month_text(happened["month"].min(), lang),
-                    end=_month_text(happened["month"].max(), lang),
-                    copies=tn("tour.count.copies", int(timeline["copies"].sum()), lang),
-                    top=_channel_label(by_channel.index[0], lang).lower(),
-                    count=tn("tour.count.copies", int(by_channel.iloc[0]), lang))
+                    start=_month_text(min(months), lang), end=_month_text(max(months), lang),
+                    copies=tn("tour.count.copies", int(sum(copies)), lang),
+                    top=_channel_label(top, lang).lower(),
+                    count=tn("tour.count.copies", int(totals[top]), lang))
     return chart_card(ids.TOUR_GUIDE_TIMELINE, guide_timeline_figure(timeline, lang), lang,
                       title=t("tour.guide.timeline.title", lang), summary=summary,
                       table=guide_timeline_table(timeline, lang))
 
 
 def _guide_audience_card(figures: dict, lang: str):
-    audience = figures["guide_audience"].copy()
-    audience["label"] = [t(f"tour.audience.{a}", lang) for a in audience["audience"]]
-    total = int(audience["copies"].sum())
+    audience = figures["guide_audience"]
+    labels = [t(f"tour.audience.{a}", lang) for a in audience["audience"].tolist()]
+    copies, records = audience["copies"].tolist(), audience["records"].tolist()
+    total = int(sum(copies))
     if not total:
         figure = empty(t("tour.guide.timeline.empty", lang), lang)
         summary = t("tour.guide.timeline.empty", lang)
     else:
-        figure = bar(audience, "label", "copies", lang, horizontal=True)
+        figure = bar(pd.DataFrame({"label": labels, "copies": copies}), "label", "copies",
+                     lang, horizontal=True)
         for trace in figure["data"]:
             trace["marker"]["color"] = GUIDE_COLOUR
         figure["layout"]["height"] = 280
         update_axes(figure, "x", showticklabels=False, showgrid=False)
-        top = audience.sort_values("copies", ascending=False, kind="stable").iloc[0]
-        summary = t("tour.guide.audience.summary", lang, top=top["label"].lower(),
-                    copies=tn("tour.count.copies", int(top["copies"]), lang),
+        top = _first_largest(dict(enumerate(copies)))
+        summary = t("tour.guide.audience.summary", lang, top=labels[top].lower(),
+                    copies=tn("tour.count.copies", int(copies[top]), lang),
                     total=fmt_int(total, lang))
-    table = pd.DataFrame({t("tour.col.audience", lang): audience["label"].tolist(),
-                          t("tour.col.copies", lang): audience["copies"].astype("int64").tolist(),
-                          t("tour.col.records", lang):
-                              audience["records"].astype("int64").tolist()})
+    table = pd.DataFrame({t("tour.col.audience", lang): labels,
+                          t("tour.col.copies", lang): [int(v) for v in copies],
+                          t("tour.col.records", lang): [int(v) for v in records]})
     return chart_card(ids.TOUR_GUIDE_AUDIENCE, figure, lang,
                       title=t("tour.guide.audience.title", lang), summary=summary, table=table)
 

@@ -9,32 +9,34 @@ about identifiable people: they are shown as they are, never suppressed.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import distinct, func, select
-from sqlalchemy.engine import Connection
 
 from dashboard.cache import cached
 from dashboard.queries.base import NOTHING, Filters, Scope, effective
-from dashboard.queries.guide import event_filters, guide_region, select_guide
+from dashboard.queries.guide import (
+    EVENT_SUMS,
+    TourData,
+    distinct_count,
+    grouped,
+    total_by,
+    tour_data,
+)
 from dashboard.queries.outcomes import (
     ProjectIndex,
     frame_from_json,
     frame_to_json,
-    iso_text,
     monthly_cumulative,
     next_edition,
-    per_region,
-    project_index,
     ratio_pct,
-    read_frame,
-    regions_frame,
     stored,
     year_after_text,
 )
+from etl import reference
 from etl.db import get_engine
-from etl.schema import guide_record, tour_event
 
 EXPORT_COLUMNS = [
     "region_code", "region_name", "events", "cities", "schools_reached", "attendees",
@@ -48,21 +50,10 @@ SNAPSHOT_EXPORT = "reach"
 SNAPSHOT_KPIS = "reach_kpis"
 SNAPSHOT_TIMELINE = "reach_timeline"
 SNAPSHOT_CONVERSION = "reach_conversion"
-city = func.trim(tour_event.c.city)
 
-
-def _sum(column):
-    return func.coalesce(func.sum(column), 0)
-
-
-def _event_figures():
-    return [
-        func.count().label("events"),
-        func.count(distinct(tour_event.c.school_id)).label("schools_reached"),
-        _sum(tour_event.c.attendees).label("attendees"),
-        _sum(tour_event.c.students_attending).label("students_attending"),
-        _sum(tour_event.c.organisations_attending).label("organisations_attending"),
-    ]
+# The events and the guide's records are counted in memory (`guide.TourData`, per warehouse
+# version): the figures are those of the SQL the docstrings describe. A city is its name
+# trimmed (`guide.EVENT_COLUMNS`).
 
 
 @cached
@@ -78,18 +69,30 @@ def export_table(filters: Filters, scope: Scope, k: int, engine=None,
     if frozen is not None:
         return frame_from_json(frozen)
     f = effective(filters, scope)
-    events = (select(tour_event.c.region_code,
-                     func.count(distinct(city)).label("cities"), *_event_figures())
-              .where(*event_filters(f)).group_by(tour_event.c.region_code))
-    guide = (select_guide(f, guide_region.label("region_code"),
-                          _sum(guide_record.c.copies).label("guide_copies"),
-                          func.count(distinct(guide_record.c.school_id))
-                          .label("guide_recipients_schools"))
-             .where(guide_region.is_not(None)).group_by(guide_region))
-    with (engine or get_engine()).connect() as conn:
-        rows = read_frame(conn, events).merge(read_frame(conn, guide), on="region_code",
-                                              how="outer")
-    return per_region(rows, EXPORT_COLUMNS[2:])[EXPORT_COLUMNS]
+    data = tour_data(engine or get_engine())
+    codes, keep = data.event_codes, data.select_events(f)
+    region = codes["region_code"]
+    groups, size = region.codes[keep], len(region.values)
+    known = groups >= 0  # a region always, on an event
+    groups = groups[known]
+    figures = {
+        "events": np.bincount(groups, minlength=size),
+        "cities": distinct_count(groups, codes["city"].codes[keep][known], size),
+        "schools_reached": distinct_count(groups, codes["school_id"].codes[keep][known], size),
+        **{name: total_by(groups, data.events[name][keep][known], size) for name in EVENT_SUMS},
+    }
+    codes, keep = data.record_codes, data.select_records(f)
+    region = codes["region_code"]
+    groups, size = region.codes[keep], len(region.values)
+    known = groups >= 0  # records whose region is unknown count in totals only
+    groups = groups[known]
+    figures["guide_copies"] = total_by(groups, data.records["copies"][keep][known], size)
+    figures["guide_recipients_schools"] = distinct_count(
+        groups, codes["school_id"].codes[keep][known], size)
+    regions = reference.regions()  # the first codes of a region, in this order
+    return pd.DataFrame({
+        "region_code": list(regions), "region_name": list(regions.values()),
+        **{name: figures[name][:len(regions)].astype(np.int64) for name in EXPORT_COLUMNS[2:]}})
 
 
 @cached
@@ -104,13 +107,17 @@ def reach_kpis(filters: Filters, scope: Scope, k: int, engine=None,
     frozen = stored(snapshot, SNAPSHOT_KPIS)
     if frozen is not None:
         return dict(frozen)
-    statement = select(
-        *_event_figures(),
-        func.count(distinct(tour_event.c.region_code)).label("regions_covered"),
-        func.count(distinct(tour_event.c.region_code + "|" + city)).label("cities"),
-    ).select_from(tour_event).where(*event_filters(effective(filters, scope)))
-    with (engine or get_engine()).connect() as conn:
-        kpis = {name: int(value) for name, value in conn.execute(statement).one()._mapping.items()}
+    data = tour_data(engine or get_engine())
+    codes, keep = data.event_codes, data.select_events(effective(filters, scope))
+    regions, schools = codes["region_code"].codes[keep], codes["school_id"].codes[keep]
+    known = regions >= 0
+    kpis = {"events": int(keep.sum()),
+            "schools_reached": int(np.unique(schools[schools >= 0]).size),
+            **{name: int(data.events[name][keep].sum()) for name in EVENT_SUMS},
+            "regions_covered": int(np.unique(regions[known]).size),
+            # distinct (region, city) pairs: the regions' distinct cities, added up
+            "cities": int(distinct_count(regions[known], codes["city"].codes[keep][known],
+                                         len(codes["region_code"].values)).sum())}
     kpis["regions_total"] = REGIONS_TOTAL
     return kpis
 
@@ -128,15 +135,13 @@ def timeline(filters: Filters, scope: Scope, k: int, engine=None,
     frozen = stored(snapshot, SNAPSHOT_TIMELINE)
     if frozen is not None:
         return frame_from_json(frozen)
-    month = func.substr(iso_text(tour_event.c.date), 1, 7)
-    statement = (select(month.label("month"), tour_event.c.event_type,
-                        func.count().label("events"),
-                        _sum(tour_event.c.attendees).label("attendees"))
-                 .where(*event_filters(effective(filters, scope)))
-                 .group_by(month, tour_event.c.event_type))
-    with (engine or get_engine()).connect() as conn:
-        monthly = read_frame(conn, statement)
-    return monthly_cumulative(monthly, "event_type", ["events", "attendees"])[TIMELINE_COLUMNS]
+    data = tour_data(engine or get_engine())
+    keep = data.select_events(effective(filters, scope))
+    monthly = grouped(data.event_codes["month"], keep, data.event_codes["event_type"],
+                      data.events["attendees"])
+    return monthly_cumulative({"month": monthly["month"], "event_type": monthly["key"],
+                               "events": monthly["rows"], "attendees": monthly["sum_0"]},
+                              "event_type", ["events", "attendees"], TIMELINE_COLUMNS)
 
 
 # ---- conversion --------------------------------------------------------------------------------
@@ -164,34 +169,37 @@ def conversion(filters: Filters, scope: Scope, k: int, engine=None,
                 "by_region": frame_from_json(frozen["by_region"], {"first_event_date": "date"}),
                 "funnel": dict(frozen["funnel"])}
     f = effective(filters, scope)
-    engine = engine or get_engine()
-    index = project_index(engine)
-    with engine.connect() as conn:
-        pairs = set(conn.execute(select(tour_event.c.school_id, tour_event.c.edition)
-                                 .where(tour_event.c.school_id.is_not(None), *event_filters(f))
-                                 .distinct()).all())
-        events = conn.execute(select(func.count()).select_from(tour_event)
-                              .where(*event_filters(f))).scalar_one()
-        by_region = _new_organisations(conn, f, index)
+    data = tour_data(engine or get_engine())
+    index = data.index
+    keep = data.select_events(f)
+    codes = data.event_codes
+    named = keep & (codes["school_id"].codes >= 0)
+    pairs = set(zip((codes["school_id"].values[c] for c in codes["school_id"].codes[named]),
+                    (codes["edition"].values[c] for c in codes["edition"].codes[named])))
     projects = index.delivered
     return {"by_edition": _schools_by_edition(pairs, projects, f),
-            "by_region": by_region,
-            "funnel": _funnel(int(events), pairs, projects)}
+            "by_region": _new_organisations(_first_dates(data, keep), f, index),
+            "funnel": _funnel(int(keep.sum()), pairs, projects)}
 
 
 def _windows(pairs) -> set[tuple[str, str]]:
     """The (school, edition) pairs where a project converts a school reached in an edition."""
+    following = {edition: next_edition(edition) for edition in {e for _, e in pairs}}
     return {(school_id, e) for school_id, edition in pairs
-            for e in (edition, next_edition(edition))}
+            for e in (edition, following[edition])}
 
 
 def _schools_by_edition(pairs: set, projects: dict, f: Filters) -> pd.DataFrame:
     chosen = [e for e in f.editions if e != NOTHING]
+    reached_in: dict[str, set] = {}
+    for school_id, edition in pairs:
+        reached_in.setdefault(edition, set()).add(school_id)
     rows = []
-    for edition in chosen or sorted({e for _, e in pairs}):
-        reached = {school_id for school_id, e in pairs if e == edition}
-        converted = {school_id for school_id, e in _windows({(s, edition) for s in reached})
-                     if (school_id, e) in projects}
+    for edition in chosen or sorted(reached_in):
+        reached = reached_in.get(edition, set())
+        following = next_edition(edition)
+        converted = {school_id for school_id in reached if (school_id, edition) in projects
+                     or (school_id, following) in projects}
         rows.append({"edition": edition, "schools_reached": len(reached),
                      "schools_with_project": len(converted),
                      "share_pct": ratio_pct(len(converted), len(reached))})
@@ -208,28 +216,40 @@ def _funnel(events: int, pairs: set, projects: dict) -> dict:
             "projects_delivered": sum(projects[window] for window in windows)}
 
 
-def _new_organisations(conn: Connection, f: Filters, index: ProjectIndex) -> pd.DataFrame:
+def _first_dates(data: TourData, keep: np.ndarray) -> dict[str, str]:
+    """Region -> ISO date of its first event among the kept ones."""
+    rows = data.events["by_date"]
+    rows = rows[keep[rows]]  # the kept events, in date order
+    region = data.event_codes["region_code"]
+    codes, first = np.unique(region.codes[rows], return_index=True)
+    dates = data.events["date"]
+    return {region.values[code]: dates[rows[i]]
+            for code, i in zip(codes.tolist(), first.tolist()) if code >= 0}
+
+
+def _new_organisations(first_dates: Mapping[str, str], f: Filters,
+                       index: ProjectIndex) -> pd.DataFrame:
     """Per region, the organisations of the region whose first project ever falls within 12
-    months after the region's first event of the selection; with a school filter, only those
-    whose first project was with a selected school (`ProjectIndex.first_project`)."""
-    first_dates = dict(conn.execute(
-        select(tour_event.c.region_code, func.min(iso_text(tour_event.c.date)))
-        .where(*event_filters(f)).group_by(tour_event.c.region_code)).all())
+    months after the region's first event of the selection (`first_dates`); with a school
+    filter, only those whose first project was with a selected school
+    (`ProjectIndex.first_project`)."""
     schools = set(f.schools)
-    counts: dict[str, int] = {}
-    for first_date, region_code, first_schools in index.first_project.values():
-        start = first_dates.get(region_code)
-        if start is None or not start <= first_date <= year_after_text(start):
+    regions = reference.regions()
+    counts = []
+    for code in regions:
+        start = first_dates.get(code)
+        dates, first_schools = index.first_by_region.get(code, ((), ()))
+        if start is None or not dates:
+            counts.append(0)
             continue
-        if schools and not schools & first_schools:
-            continue
-        counts[region_code] = counts.get(region_code, 0) + 1
-    frame = regions_frame()
-    frame["first_event_date"] = [dt.date.fromisoformat(first_dates[code])
-                                 if code in first_dates else None
-                                 for code in frame["region_code"]]
-    frame["new_organisations"] = [int(counts.get(code, 0)) for code in frame["region_code"]]
-    return frame
+        low, high = bisect_left(dates, start), bisect_right(dates, year_after_text(start))
+        counts.append(high - low if not schools else
+                      sum(1 for chosen in first_schools[low:high] if schools & chosen))
+    return pd.DataFrame({
+        "region_code": list(regions), "region_name": list(regions.values()),
+        "first_event_date": [dt.date.fromisoformat(first_dates[code]) if code in first_dates
+                             else None for code in regions],
+        "new_organisations": counts})
 
 
 def snapshot_figures(filters: Filters, scope: Scope, k: int, engine=None) -> dict:
