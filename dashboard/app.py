@@ -15,6 +15,8 @@ per page load (filter choices, freshness), and pages query in their callbacks.
 
 from __future__ import annotations
 
+import gc
+
 from pathlib import Path
 
 import dash
@@ -83,6 +85,10 @@ def create_app(settings=None) -> Dash:
     from dashboard import cache
 
     cache.init_app(app.server, get_settings())
+    # Everything built so far (modules, layouts, the page registry) lives as long as the
+    # process: out of the collector's sight, a full collection no longer pauses a request for
+    # 60 to 75 ms scanning it.
+    gc.freeze()
     return app
 
 

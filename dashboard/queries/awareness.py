@@ -365,15 +365,33 @@ def versioned(engine: Engine, name: str, build):
     """A structure derived from the warehouse (`build(conn)`), kept in memory until the
     warehouse version changes: a cube, or another module's index (the overview's people)."""
     key = engine.url.render_as_string(hide_password=True)
-    with engine.connect() as conn:
-        version = tuple(conn.execute(WAREHOUSE_VERSION).one())
-        with _CACHE_LOCK:
-            cached = _CACHE.get(key)
-            if cached is None or cached.version != version:
-                cached = _CACHE[key] = _CachedCubes(version)
-        if name not in cached.cubes:
-            cached.cubes[name] = build(conn)
-    return cached.cubes[name]
+    version = _version(engine, key)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is None or cached.version != version:
+            cached = _CACHE[key] = _CachedCubes(version)
+        found = cached.cubes.get(name)
+    if found is None:
+        with engine.connect() as conn:
+            found = cached.cubes[name] = build(conn)
+    return found
+
+
+def _version(engine: Engine, key: str) -> tuple:
+    """WAREHOUSE_VERSION, read once per request (a page asks for eight or nine structures:
+    0.9 ms each on PostgreSQL), else at each call."""
+    from flask import g, has_request_context
+
+    def read() -> tuple:
+        with engine.connect() as conn:
+            return tuple(conn.execute(WAREHOUSE_VERSION).one())
+
+    if not has_request_context():
+        return read()
+    versions = g.setdefault("_impact_structure_versions", {})
+    if key not in versions:
+        versions[key] = read()
+    return versions[key]
 
 
 def _cubes(engine: Engine, filters: Filters, *names: str) -> list[Cube]:
