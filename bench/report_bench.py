@@ -32,10 +32,16 @@ def _latest_edition(engine) -> str:
 
     from etl.schema import project
 
-    with engine.connect() as conn:
-        edition = conn.execute(select(func.max(project.c.edition))).scalar()
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.connect() as conn:
+            edition = conn.execute(select(func.max(project.c.edition))).scalar()
+    except SQLAlchemyError:  # no tables: DATABASE_URL names a warehouse never initialised
+        edition = None
     if edition is None:
-        raise SystemExit("the warehouse holds no project: run `impact demo` first")
+        raise SystemExit("the warehouse holds no project: set DATABASE_URL to one that does, "
+                         "or run `impact init && impact demo` first")
     return edition
 
 
