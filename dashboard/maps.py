@@ -394,5 +394,76 @@ def search_for_click(search: str | None, click_data: dict | None) -> str | None:
     return None if new == (search or "") else new
 
 
+# ---- the browser actions of a page's map --------------------------------------------------
+
+MEASURE_PARAM = "measure"
+
+
+def view_key(search: str | None) -> str:
+    """What a map page's content depends on, but for the map's measure: the query string
+    without `measure` (the same key means only the map is redrawn)."""
+    from dashboard.pages import with_params
+
+    return with_params(search, **{MEASURE_PARAM: None})
+
+
+def measure_search(search: str | None, measure: str, measures, default: str) -> str:
+    """The query string showing `measure` on the map (the default is left out of the URL; an
+    unknown measure is the default)."""
+    from dashboard.pages import with_params
+
+    if measure not in measures:
+        measure = default
+    return with_params(search, **{MEASURE_PARAM: None if measure == default else measure})
+
+
+def register_map_controls(page: str, *, map_id: str, measure_type: str, download_id: str,
+                          export_type: str, figure: str, measures, default: str,
+                          export_file) -> None:
+    """The callbacks every map page has: a click on a region filters by it, a measure button
+    puts its measure in the URL, a download button sends the page's contract table for the
+    URL's view (`export_file(search, format)`, scope from the server) and audits it.
+
+    `page` is the page's module name: the callbacks are registered as the page's own, so that
+    its roles apply to them (`auth.callback_roles`)."""
+    import dash
+    from dash import ALL, Input, Output, State, ctx, dcc, no_update
+
+    from dashboard import ids
+
+    def filter_by_region(click: dict | None, search: str | None):
+        new = search_for_click(search, click)
+        return no_update if new is None else new
+
+    def choose_measure(_clicks, search: str | None):
+        trigger = ctx.triggered_id
+        if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
+            return no_update
+        new = measure_search(search, trigger["measure"], measures, default)
+        return no_update if new == (search or "") else new
+
+    def download(_clicks, search: str | None):
+        trigger = ctx.triggered_id
+        if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
+            return no_update  # buttons drawn again after a filter change, not a click
+        data, filename = export_file(search, trigger["format"])
+        from dashboard.auth import audit_download  # a file leaving the system is logged
+        from dashboard.pages import context
+
+        audit_download(figure, trigger["format"], context(search).filters)
+        return dcc.send_bytes(data, filename)
+
+    for function in (filter_by_region, choose_measure, download):
+        function.__module__ = page
+    url = Output(ids.URL, "search", allow_duplicate=True)
+    dash.callback(url, Input(map_id, "clickData"), State(ids.URL, "search"),
+                  prevent_initial_call=True)(filter_by_region)
+    dash.callback(url, Input({"type": measure_type, "measure": ALL}, "n_clicks"),
+                  State(ids.URL, "search"), prevent_initial_call=True)(choose_measure)
+    dash.callback(Output(download_id, "data"),
+                  Input({"type": export_type, "format": ALL}, "n_clicks"),
+                  State(ids.URL, "search"), prevent_initial_call=True)(download)
+
+
 if __name__ == "__main__":
     print(write_geojson_asset())

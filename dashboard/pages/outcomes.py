@@ -24,9 +24,9 @@ from functools import lru_cache
 
 import dash
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import ids
+from dashboard import ids, maps
 from dashboard.components.kpi import kpi_card, kpi_grid, suppressed_text
 from dashboard.components.page import page_error, page_header, section_title
 from dashboard.components.table_toggle import chart_card
@@ -34,8 +34,10 @@ from dashboard.figures import (
     FRAGILE_COLOUR, PALETTE, bar, colon, empty, merge, percent_suffix, styled, update_axes,
 )
 from dashboard.i18n import MISSING, fmt_decimal, fmt_int, fmt_pct, register, t, tn
-from dashboard.maps import geojson_url, map_card, region_map, search_for_click
-from dashboard.pages import context, with_params
+from dashboard.maps import (
+    MEASURE_PARAM, geojson_url, map_card, region_map, register_map_controls, view_key,
+)
+from dashboard.pages import context
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,6 @@ MEASURES = {  # URL value -> (column of outcomes.export_table, n column or None,
     "in_use": ("in_use_rate_pct", "in_use_answers", True),
 }
 DEFAULT_MEASURE = "projects"
-MEASURE_PARAM = "measure"
 FRAGILE_MIN = 5  # = dashboard.queries.outcomes.FRAGILE_MIN_ANSWERS
 EXPORT_FORMATS = ("csv", "csv-fr", "xlsx")
 STATUSES = ("submitted", "selected", "in_progress", "delivered", "abandoned")
@@ -318,50 +319,9 @@ def _measure(value: str | None) -> str:
     return value if value in MEASURES else DEFAULT_MEASURE
 
 
-def view_key(search: str | None) -> str:
-    """What the page's content depends on, but for the map's measure: the query string
-    without `measure`."""
-    return with_params(search, **{MEASURE_PARAM: None})
-
-
-@callback(Output(ids.URL, "search", allow_duplicate=True),
-          Input(ids.OUTCOMES_MAP, "clickData"), State(ids.URL, "search"),
-          prevent_initial_call=True)
-def filter_by_region(click: dict | None, search: str | None):
-    new = search_for_click(search, click)
-    return no_update if new is None else new
-
-
-@callback(Output(ids.URL, "search", allow_duplicate=True),
-          Input({"type": ids.OUTCOMES_MEASURE, "measure": ALL}, "n_clicks"),
-          State(ids.URL, "search"), prevent_initial_call=True)
-def choose_measure(_clicks, search: str | None):
-    trigger = ctx.triggered_id
-    if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
-        return no_update
-    new = measure_search(search, trigger["measure"])
-    return no_update if new == (search or "") else new
-
-
-@callback(Output(ids.OUTCOMES_EXPORT_DOWNLOAD, "data"),
-          Input({"type": ids.OUTCOMES_EXPORT, "format": ALL}, "n_clicks"),
-          State(ids.URL, "search"), prevent_initial_call=True)
-def download(_clicks, search: str | None):
-    trigger = ctx.triggered_id
-    if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
-        return no_update
-    data, filename = export_file(search, trigger["format"])
-    from dashboard.auth import audit_download  # a file leaving the system is logged
-
-    audit_download("outcomes", trigger["format"], context(search).filters)
-    return dcc.send_bytes(data, filename)
-
-
 def measure_search(search: str | None, measure: str) -> str:
-    if measure not in MEASURES:
-        measure = DEFAULT_MEASURE
-    return with_params(search, **{MEASURE_PARAM: None if measure == DEFAULT_MEASURE
-                                  else measure})
+    """The query string showing `measure` on the map (the default is left out of the URL)."""
+    return maps.measure_search(search, measure, MEASURES, DEFAULT_MEASURE)
 
 
 def export_file(search: str | None, fmt: str) -> tuple[bytes, str]:
@@ -1092,3 +1052,9 @@ def export_bar(lang: str) -> html.Section:
                      className="me-auto"),
             html.Div(buttons, className="d-flex gap-2", role="group",
                      **{"aria-label": t("outcomes.export.title", lang)})])
+
+
+register_map_controls(__name__, map_id=ids.OUTCOMES_MAP, measure_type=ids.OUTCOMES_MEASURE,
+                      download_id=ids.OUTCOMES_EXPORT_DOWNLOAD, export_type=ids.OUTCOMES_EXPORT,
+                      figure="outcomes", measures=MEASURES, default=DEFAULT_MEASURE,
+                      export_file=export_file)

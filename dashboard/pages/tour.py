@@ -18,9 +18,9 @@ from functools import lru_cache
 
 import dash
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import ids
+from dashboard import ids, maps
 from dashboard.components.kpi import kpi_card, kpi_grid
 from dashboard.components.page import page_error, page_header, section_title
 from dashboard.components.table_toggle import chart_card
@@ -29,8 +29,10 @@ from dashboard.figures import (
     update_axes,
 )
 from dashboard.i18n import fmt_date, fmt_int, fmt_pct, register, t, tn
-from dashboard.maps import geojson_url, map_card, region_map, search_for_click
-from dashboard.pages import context, with_params
+from dashboard.maps import (
+    MEASURE_PARAM, geojson_url, map_card, region_map, register_map_controls, view_key,
+)
+from dashboard.pages import context
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,6 @@ MEASURES = {  # URL value -> column of reach.export_table
     "schools": "schools_reached", "guide": "guide_copies",
 }
 DEFAULT_MEASURE = "events"
-MEASURE_PARAM = "measure"
 EVENT_TYPES = ("conference", "workshop", "hackathon", "forum", "webinar")
 CHANNELS = ("download", "print", "event", "partner_mailing")
 FRAGILE_MIN = 5  # a share of fewer than 5 schools or organisations is flagged as fragile
@@ -360,51 +361,9 @@ def _measure(value: str | None) -> str:
     return value if value in MEASURES else DEFAULT_MEASURE
 
 
-def view_key(search: str | None) -> str:
-    """What the page's content depends on, but for the map's measure: the query string
-    without `measure`."""
-    return with_params(search, **{MEASURE_PARAM: None})
-
-
-@callback(Output(ids.URL, "search", allow_duplicate=True),
-          Input(ids.TOUR_MAP, "clickData"), State(ids.URL, "search"),
-          prevent_initial_call=True)
-def filter_by_region(click: dict | None, search: str | None):
-    new = search_for_click(search, click)
-    return no_update if new is None else new
-
-
-@callback(Output(ids.URL, "search", allow_duplicate=True),
-          Input({"type": ids.TOUR_MEASURE, "measure": ALL}, "n_clicks"),
-          State(ids.URL, "search"), prevent_initial_call=True)
-def choose_measure(_clicks, search: str | None):
-    trigger = ctx.triggered_id
-    if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
-        return no_update
-    new = measure_search(search, trigger["measure"])
-    return no_update if new == (search or "") else new
-
-
-@callback(Output(ids.TOUR_EXPORT_DOWNLOAD, "data"),
-          Input({"type": ids.TOUR_EXPORT, "format": ALL}, "n_clicks"),
-          State(ids.URL, "search"), prevent_initial_call=True)
-def download(_clicks, search: str | None):
-    trigger = ctx.triggered_id
-    if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
-        return no_update
-    data, filename = export_file(search, trigger["format"])
-    from dashboard.auth import audit_download  # a file leaving the system is logged
-
-    audit_download("reach", trigger["format"], context(search).filters)
-    return dcc.send_bytes(data, filename)
-
-
 def measure_search(search: str | None, measure: str) -> str:
     """The query string showing `measure` on the map (the default is left out of the URL)."""
-    if measure not in MEASURES:
-        measure = DEFAULT_MEASURE
-    return with_params(search, **{MEASURE_PARAM: None if measure == DEFAULT_MEASURE
-                                  else measure})
+    return maps.measure_search(search, measure, MEASURES, DEFAULT_MEASURE)
 
 
 def export_file(search: str | None, fmt: str) -> tuple[bytes, str]:
@@ -1052,3 +1011,9 @@ def export_bar(lang: str) -> html.Section:
                      className="me-auto"),
             html.Div(buttons, className="d-flex gap-2", role="group",
                      **{"aria-label": t("tour.export.title", lang)})])
+
+
+register_map_controls(__name__, map_id=ids.TOUR_MAP, measure_type=ids.TOUR_MEASURE,
+                      download_id=ids.TOUR_EXPORT_DOWNLOAD, export_type=ids.TOUR_EXPORT,
+                      figure="reach", measures=MEASURES, default=DEFAULT_MEASURE,
+                      export_file=export_file)
