@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 from sqlalchemy import (Column, Float, Integer, MetaData, Table, Text, and_, bindparam, delete,
-                        func, select, text, tuple_, update)
+                        func, select, text, update)
 from sqlalchemy.engine import Connection, Engine, NestedTransaction
 from sqlalchemy.schema import (AddConstraint, CreateIndex, DropConstraint, DropIndex,
                                UniqueConstraint)

@@ -36,7 +36,6 @@ from dashboard.figures import (
     layout as base_layout,
 )
 from dashboard.i18n import (
-    LANGS,
     MISSING,
     NNBSP,
     fmt_decimal,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
-from sqlalchemy import distinct, func, select, union
+from sqlalchemy import distinct, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from dashboard.cache import cached
