@@ -2,7 +2,8 @@
 
 A benchmark is any module `bench/*_bench.py` with a `main()`; they run one after the other, in
 name order, so that one does not slow another down. `python -m bench etl report` runs only the
-benchmarks whose names start with those words. A benchmark that fails is reported and the others
+benchmarks whose names start with those words; options after the names (`python -m bench etl
+--repeat 3`) go to every benchmark that runs. A benchmark that fails is reported and the others
 still run; the exit status says whether all of them ran.
 """
 
@@ -25,7 +26,15 @@ def discover(wanted: list[str]) -> list[str]:
     return [n for n in names if not wanted or any(n.startswith(w) for w in wanted)]
 
 
-def run(name: str) -> bool:
+def split_arguments(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Benchmark names first, then the options (and their values) passed on to each benchmark."""
+    for position, argument in enumerate(argv):
+        if argument.startswith("-"):
+            return argv[:position], argv[position:]
+    return argv, []
+
+
+def run(name: str, options: list[str]) -> bool:
     print(f"\n=== bench.{name} ===", flush=True)
     started = time.perf_counter()
     try:
@@ -35,7 +44,13 @@ def run(name: str) -> bool:
             print(f"bench.{name} has no main(): skipped")
             return False
         # main() may take argv (argparse style) or nothing at all.
-        result = entry([]) if inspect.signature(entry).parameters else entry()
+        if inspect.signature(entry).parameters:
+            result = entry(list(options))
+        elif options:
+            print(f"bench.{name} takes no options: {' '.join(options)} ignored")
+            result = entry()
+        else:
+            result = entry()
     except SystemExit as stop:
         result = stop.code
     except Exception:  # noqa: BLE001 - one broken benchmark must not hide the others' figures
@@ -46,11 +61,12 @@ def run(name: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    names = discover(list(sys.argv[1:] if argv is None else argv))
+    wanted, options = split_arguments(list(sys.argv[1:] if argv is None else argv))
+    names = discover(wanted)
     if not names:
         print("no benchmark found (bench/*_bench.py with a main())")
         return 1
-    results = {name: run(name) for name in names}
+    results = {name: run(name, options) for name in names}
     failed = [name for name, ok in results.items() if not ok]
     print(f"\n{len(results) - len(failed)} of {len(results)} benchmarks ran"
           + (f"; failed: {', '.join(failed)}" if failed else ""))
