@@ -106,26 +106,39 @@ def _masculine(word: str) -> str:
 # --------------------------------------------------------------------------- steps of a scale
 
 _NUMBER = r"(?P<number>\d+)(?:[.,]0+)?"
-_OUT_OF = r"(?:\s*(?:/|sur|out\s+of)\s*(?P<out_of>\d+))?"
-_STEP = rf"[(\[]?\s*{_NUMBER}{_OUT_OF}\s*[)\]]?"
+_OUT_OF = r"(?:\s?(?:/|sur|out of)\s?(?P<out_of>\d+))?"
+_STEP = rf"[(\[]?\s?{_NUMBER}{_OUT_OF}\s?[)\]]?"
 _BARE = re.compile(rf"^{_STEP}$", re.I)
-_STEP_FIRST = re.compile(rf"^{_STEP}\s*(?:[-–—:.=)]\s*|\s)(?P<label>.*{_LETTER}.*)$", re.I)
-_STEP_LAST = re.compile(rf"^(?P<label>.*{_LETTER}[^\d]*?)\s*(?:[-–—:=,]\s*)?{_STEP}\s*\.?$",
-                        re.I)
+_STEP_FIRST = re.compile(rf"^{_STEP}\s?(?:[-–—:.=)]\s?|\s)", re.I)
+_STEP_LAST = re.compile(rf"(?:\s?[-–—:=,]\s?|\s|(?=[(\[])){_STEP}\s?\.?$", re.I)
+_HAS_LETTER = re.compile(_LETTER)
+# Longer cells are free text, not a scale's answer: read as a label only, never scanned for
+# numbers (which also keeps the patterns' cost bounded).
+_LONGEST_STEP_ANSWER = 200
 
 
 def written_step(text: str) -> tuple[int | None, int | None, str]:
     """(step number, the maximum it is written out of, label) of an answer such as
     `4 - Plutôt d'accord`, `(4) Plutôt d'accord`, `Plutôt d'accord (4)`, `4/5` or `4,0`; the
     number is None when none is written, the label '' when only a number is."""
-    text = str(text).strip()
-    for pattern in (_BARE, _STEP_FIRST, _STEP_LAST):
-        match = pattern.match(text)
-        if match:
-            out_of = match.group("out_of")
-            label = match.groupdict().get("label") or ""
-            return int(match.group("number")), int(out_of) if out_of else None, label.strip()
+    text = " ".join(str(text).split())
+    if len(text) > _LONGEST_STEP_ANSWER:
+        return None, None, text
+    bare = _BARE.match(text)
+    if bare:
+        return _step_of(bare, "")
+    first = _STEP_FIRST.match(text)
+    if first and _HAS_LETTER.search(text[first.end():]):
+        return _step_of(first, text[first.end():])
+    last = _STEP_LAST.search(text)
+    if last and _HAS_LETTER.search(text[:last.start()]):
+        return _step_of(last, text[:last.start()])
     return None, None, text
+
+
+def _step_of(match: re.Match, label: str) -> tuple[int, int | None, str]:
+    out_of = match.groupdict().get("out_of")
+    return int(match.group("number")), int(out_of) if out_of else None, label.strip()
 
 
 def scale_step(text: str, labels: Mapping[str, str], low: int, high: int) -> float:

@@ -124,6 +124,8 @@ def test_tick_marks_key_as_themselves_and_empty_stays_empty():
     ("(4) Plutôt d'accord", 4, None, "Plutôt d'accord"),
     ("4: Plutôt d'accord", 4, None, "Plutôt d'accord"),
     ("Plutôt d'accord (4)", 4, None, "Plutôt d'accord"),
+    ("Plutôt d'accord(4)", 4, None, "Plutôt d'accord"),
+    ("Plutôt d'accord [4]", 4, None, "Plutôt d'accord"),
     ("Plutôt d'accord - 4", 4, None, "Plutôt d'accord"),
     ("Plutôt d'accord 4/5", 4, 5, "Plutôt d'accord"),
     ("Agree (4)", 4, None, "Agree"),
@@ -151,6 +153,7 @@ def test_agreement_numbers_alone_or_agreeing_with_their_label_are_read(text, exp
     "1 - Strongly agree", "Agree - 2",
     "4 - Assez bien",                               # a number with an unknown label: not guessed
     "Peut-être", "", "-",
+    "4 - " + "un avis écrit en toutes lettres, " * 10,  # free text, not a step
 ])
 def test_agreement_answers_that_cannot_be_read_for_sure_are_unreadable(text):
     assert unreadable(step(text, "agreement"))
@@ -413,3 +416,13 @@ def test_an_export_in_other_wordings_gives_the_same_responses(tmp_path):
     assert out["recommend"].tolist() == [9.0, 7.0, 3.0]
     assert out["ess_structures_choices"].tolist() == [
         "association;cooperative", "mutuelle;entreprise_sociale", ""]
+
+
+def test_waves_written_out_in_full_are_read(tmp_path):
+    """The wave column is read elsewhere (name_key), so its labels keep keys both functions share."""
+    rows = [[*PEOPLE[0], "Après le programme", "Non"], [*PEOPLE[1], "AVANT", "Non"]]
+    path = tmp_path / "waves.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([[*HEADERS[:3], "Vague", QUESTIONS[0]], *rows])
+    out = parse_survey(read_table(path), pseudonymise=pseudonymise).responses
+    assert out["wave"].tolist() == ["post", "pre"]
