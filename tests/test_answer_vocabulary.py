@@ -419,7 +419,7 @@ def test_an_export_in_other_wordings_gives_the_same_responses(tmp_path):
 
 
 def test_waves_written_out_in_full_are_read(tmp_path):
-    """The wave column is read elsewhere (name_key), so its labels keep keys both functions share."""
+    """The wave column is read elsewhere (by name_key): its labels keep keys both share."""
     rows = [[*PEOPLE[0], "Après le programme", "Non"], [*PEOPLE[1], "AVANT", "Non"]]
     path = tmp_path / "waves.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
