@@ -114,8 +114,8 @@ class Vocabulary:
         return self.columns.get((tool, key)) or self.columns.get(("*", key))
 
     def option(self, label: str) -> str | None:
-        """The kind of ESS structure a label names, in any case, accents or number, with or
-        without a note in brackets (`Entreprise sociale (ESUS)`)."""
+        """The kind of ESS structure a label names, in any case, with or without accents, in the
+        singular or the plural, with or without a note in brackets (`Entreprise sociale (ESUS)`)."""
         options = self.scales["ess_option"]
         for text in (label, re.sub(r"\([^()]*\)", " ", label)):
             found = options.get(answer_key(text)) or _by_singular(options).get(singular_key(text))
