@@ -32,6 +32,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from etl.answers import answer_key, bare_number, scale_step, singular_key, singular_word
 from etl.extract import RawTable
 from etl.reference import name_key
 from etl.settings import DATA_DIR
@@ -100,7 +101,7 @@ class SurveyParse:
 @dataclass(frozen=True)
 class Vocabulary:
     questions: dict[str, tuple[str, str]]          # name_key(text) -> (item, lang)
-    scales: dict[str, dict[str, str]]              # scale -> name_key(label) -> value
+    scales: dict[str, dict[str, str]]              # scale -> answer_key(label) -> value
     labels: dict[str, list[str]]                   # scale -> labels, for messages
     columns: dict[tuple[str, str], tuple[str, str, int]]  # (tool|'*', key) -> (role, zone, rank)
 
@@ -113,9 +114,30 @@ class Vocabulary:
         return self.columns.get((tool, key)) or self.columns.get(("*", key))
 
     def option(self, label: str) -> str | None:
+        """The kind of ESS structure a label names, in any case, with or without accents, in the
+        singular or the plural, with or without a note in brackets (`Entreprise sociale (ESUS)`)."""
         options = self.scales["ess_option"]
-        return options.get(name_key(label)) or options.get(
-            name_key(re.sub(r"\([^()]*\)", "", label)))
+        for text in (label, re.sub(r"\([^()]*\)", " ", label)):
+            found = options.get(answer_key(text)) or _by_singular(options).get(singular_key(text))
+            if found:
+                return found
+        return None
+
+
+def _by_singular(labels: dict[str, str]) -> dict[str, str]:
+    """`labels` keyed by `singular_key` too, so `Fondations` finds `Fondation`. A stored key has
+    lost its word boundaries, so only its last word's plural is dropped: the reference lists
+    labels in the singular. Built once per content (the vocabulary's, or one with staff labels
+    merged in)."""
+    cached = _SINGULAR_CACHE.get(id(labels))
+    if cached is not None and cached[0] == labels:
+        return cached[1]
+    index = {singular_word(key): value for key, value in labels.items()}
+    _SINGULAR_CACHE[id(labels)] = (dict(labels), index)
+    return index
+
+
+_SINGULAR_CACHE: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
 
 
 def _read_reference(path: Path, columns: tuple[str, ...]) -> list[dict]:
@@ -136,14 +158,38 @@ def load_vocabulary(questionnaire: Path = QUESTIONNAIRE_CSV, answers: Path = ANS
         questions[name_key(row["text"])] = (row["item"], row["lang"])
     scales: dict[str, dict[str, str]] = {}
     labels: dict[str, list[str]] = {}
-    for row in _read_reference(answers, ("scale", "lang", "label", "value")):
-        scales.setdefault(row["scale"], {})[name_key(row["label"])] = row["value"]
+    answer_rows = _read_reference(answers, ("scale", "lang", "label", "value"))
+    _check_answer_collisions(answers, answer_rows)
+    for row in answer_rows:
+        scales.setdefault(row["scale"], {})[answer_key(row["label"])] = row["value"]
         labels.setdefault(row["scale"], []).append(row["label"])
     roles = {}
     for rank, row in enumerate(_read_reference(columns, ("role", "tool", "header", "naive_time"))):
         roles.setdefault((row["tool"], name_key(row["header"])),
                          (row["role"], row["naive_time"] or "local", rank))
     return Vocabulary(questions, scales, labels, roles)
+
+
+_NOUN_SCALES = ("ess_option", "ess_none")  # also looked up blind to plurals (Vocabulary.option)
+
+
+def _check_answer_collisions(path: Path, rows: list[dict]) -> None:
+    """Two labels of one scale that read the same once case, accents, apostrophes, inclusive
+    forms (and, for the kinds of structure, plurals) are set aside must give the same value:
+    otherwise an answer written either way could not be read for sure."""
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    for row in rows:
+        scale, label, value = row["scale"], row["label"], row["value"]
+        keys = {answer_key(label)}
+        if scale in _NOUN_SCALES:
+            keys.add(singular_word(answer_key(label)))
+        for key in keys:
+            first = seen.setdefault((scale, key), (label, value))
+            if first[1] != value:
+                raise ValueError(
+                    f"{path.name}: labels '{first[0]}' ({first[1] or 'empty'}) and '{label}' "
+                    f"({value or 'empty'}) of scale {scale} read as the same answer; give them "
+                    f"the same value or remove one")
 
 
 # --------------------------------------------------------------------------- tool detection
@@ -500,30 +546,29 @@ def _map_unique(values: pd.Series, parse: Callable) -> pd.Series:
     return values.map(lookup, na_action="ignore")
 
 
-_NUMBER = re.compile(r"^(-?\d+)(?:[.,]0+)?$")
-_NUMBER_THEN_LABEL = re.compile(r"^(\d+)\s*[-–:.)]\s*\D")
-
-
 def _scale_value(value, labels: dict[str, str], low: int, high: int) -> float:
-    text = _cell_text(value)
-    number = _NUMBER.match(text) or _NUMBER_THEN_LABEL.match(text)
-    if number:
-        found = int(number.group(1))
-        return float(found) if low <= found <= high else np.nan
-    found = labels.get(name_key(text))
-    return float(found) if found not in (None, "") else np.nan
+    """The step of the scale a cell names (label, number, or both agreeing), NaN if unreadable;
+    `labels` is keyed by `answer_key` (etl.answers.scale_step)."""
+    return scale_step(_cell_text(value), labels, low, high)
 
 
 def _ticked(value, option: str, vocab: Vocabulary) -> float:
-    """1.0 ticked, 0.0 not, NaN unreadable. Old Typeform writes the option's own label."""
+    """1.0 ticked, 0.0 not, NaN unreadable. Marks are read like labels (`x`, `✓`, `Oui`,
+    `VRAI`, `coché`, `1,0`...); old Typeform writes the option's own label."""
     text = _cell_text(value)
-    mark = vocab.scales["option_ticked"].get(name_key(text))
-    if mark is not None:
+    if not text:
+        return np.nan
+    number = bare_number(text)
+    if number is not None:
+        return float(number) if number in (0, 1) else np.nan
+    mark = vocab.scales["option_ticked"].get(answer_key(text))
+    if mark not in (None, ""):
         return float(mark)
     return 1.0 if vocab.option(text) == option else np.nan
 
 
 _PIECES = re.compile(r"[;,/|\s]+")
+_HAS_WORD = re.compile(r"[^\W_]")
 
 
 def _choices(value, vocab: Vocabulary, extra: dict[str, str]) -> int | None:
@@ -534,19 +579,34 @@ def _choices(value, vocab: Vocabulary, extra: dict[str, str]) -> int | None:
     together against the known labels.
     """
     options, nones = vocab.scales["ess_option"], vocab.scales["ess_none"]
-    pieces = [k for k in (name_key(p) for p in _PIECES.split(_cell_text(value))) if k]
+    pieces = [p for p in _PIECES.split(_cell_text(value)) if _HAS_WORD.search(p)]
+    # Code-mode `extra` codes are keyed by name_key; labels by answer_key, and by their
+    # singular for a plural written in the cell (`Fondations`).
+    keyings = [(extra, [name_key(p) for p in pieces]),
+               (options, [answer_key(p) for p in pieces]),
+               (_by_singular(options), [singular_key(p) for p in pieces])]
+    none_keyings = [(nones, keyings[1][1]), (_by_singular(nones), keyings[2][1])]
     reach: dict[int, int] = {0: 0}
     for start in range(len(pieces)):
         if start not in reach:
             continue
         for end in range(start + 1, min(len(pieces), start + 8) + 1):
-            key = "".join(pieces[start:end])
-            code = extra.get(key) or options.get(key)
+            code = _known(keyings, start, end)
             if code in ESS_OPTIONS:
                 reach[end] = reach[start] | (1 << ESS_OPTIONS.index(code))
-            elif key in nones:
+            elif _known(none_keyings, start, end) is not None:
                 reach[end] = reach[start]
     return reach.get(len(pieces))
+
+
+def _known(keyings: list[tuple[dict[str, str], list[str]]], start: int, end: int) -> str | None:
+    """The value of pieces[start:end] in the first dictionary that knows them ('' for the
+    `ess_none` labels), None if none does."""
+    for labels, keys in keyings:
+        key = "".join(keys[start:end])
+        if key in labels:
+            return labels[key]
+    return None
 
 
 # --------------------------------------------------------------------------- times
