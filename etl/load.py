@@ -528,8 +528,9 @@ def _write_survey(conn, report, rows: pd.DataFrame,
     item_columns = [c for c in ITEM_COLUMNS if c in rows.columns]
     base = {c: _column(rows[c]) for c in RESPONSE_COLUMNS}
     items = {c: _column(rows[c]) for c in item_columns}
-    digests = _row_hashes([base[c] for c in RESPONSE_COLUMNS[1:]] + list(items.values()))
     set_aside = rows["set_aside"].tolist() if "set_aside" in rows else [None] * len(rows)
+    digests = _row_hashes([base[c] for c in RESPONSE_COLUMNS[1:]]
+                          + list(_unread_blanked(items, set_aside).values()))
     digests = _with_set_aside(digests, set_aside)
     keys = list(zip(base["respondent_key"], base["edition"], base["wave"]))
     existing = _existing_responses(conn, set(zip(base["edition"], base["wave"])))
@@ -564,6 +565,22 @@ def _write_survey(conn, report, rows: pd.DataFrame,
     report.rows_new += len(new)
     report.rows_updated += len(changed)
     return superseded, answers
+
+
+def _unread_blanked(items: dict[str, list], set_aside: list) -> dict[str, list]:
+    """The items as a digest sees them: an answer the vocabulary cannot read counts by its
+    label (below), read by a staff mapping or not, so that mapping a label between two loads
+    of one export leaves its responses unchanged (the mapping has already read them)."""
+    if not any(set_aside):
+        return items
+    blanked = {item: list(values) for item, values in items.items()}
+    for position, records in enumerate(set_aside):
+        for r in records or ():
+            for item in (r["item"], "ess_structures_choices"
+                         if r["item"] == "ess_structures_known" else None):
+                if item in blanked:
+                    blanked[item][position] = None
+    return blanked
 
 
 def _with_set_aside(digests: list[str], set_aside: list) -> list[str]:
