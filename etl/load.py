@@ -834,7 +834,7 @@ def _refuse_if_referenced(conn: Connection, batch_id: int) -> None:
 def forget(identifier: str, engine: Engine | None = None, actor: str = "impact forget") -> dict:
     """Erase one person everywhere (answers, roster, derived tables, rejected rows)."""
     from etl.audit import record
-    from etl.schema import mart_pair, mart_response
+    from etl.schema import answer_set_aside, mart_pair, mart_response
     from etl.transform.context import make_pseudonymiser
 
     settings = get_settings()
@@ -848,6 +848,8 @@ def forget(identifier: str, engine: Engine | None = None, actor: str = "impact f
         removed = {
             "survey_answer": conn.execute(delete(survey_answer).where(
                 survey_answer.c.response_id.in_(response_ids))).rowcount,
+            "answer_set_aside": conn.execute(delete(answer_set_aside).where(
+                answer_set_aside.c.response_id.in_(response_ids))).rowcount,
             "mart_response": conn.execute(delete(mart_response).where(
                 mart_response.c.pseudonym == pseudonym)).rowcount,
             "mart_pair": conn.execute(delete(mart_pair).where(
