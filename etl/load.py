@@ -83,7 +83,8 @@ class FileReport:
     message: str | None = None
     editions: set = field(default_factory=set)
     answers_set_aside: int = 0       # answers no vocabulary label nor staff mapping reads
-    set_aside_by_label: Counter = field(default_factory=Counter)  # (question, label) -> count
+    # [{"question", "label", "count"}] of the answers set aside, largest count first
+    set_aside_by_label: list = field(default_factory=list)
 
     @property
     def rows_loaded(self) -> int:
@@ -606,7 +607,7 @@ def _write_set_aside(conn: Connection, report: FileReport, set_aside: list,
     for start in range(0, len(changed_ids), 5000):
         conn.execute(delete(answer_set_aside).where(
             answer_set_aside.c.response_id.in_(changed_ids[start:start + 5000])))
-    records, unread = [], set()
+    records, unread, by_label = [], set(), Counter()
     for response_id, position in written:
         for r in set_aside[position] or ():
             records.append((batch_id, response_id, int(r["row_number"]), r["item"], r["scale"],
@@ -614,9 +615,11 @@ def _write_set_aside(conn: Connection, report: FileReport, set_aside: list,
                             r["known_choices"]))
             if not r["read"]:
                 unread.add((response_id, r["item"]))
-                report.set_aside_by_label[(r["question"], r["label"] or NOT_SHOWN)] += 1
+                by_label[(r["question"], r["label"] or NOT_SHOWN)] += 1
     bulk_insert(conn, answer_set_aside, list(SET_ASIDE_WRITTEN), records)
     report.answers_set_aside += len(unread)
+    report.set_aside_by_label = [{"question": question, "label": label, "count": n}
+                                 for (question, label), n in by_label.most_common()]
 
 
 def _superseded(row_number, batch_id: int, pseudonym, answers: dict) -> dict:

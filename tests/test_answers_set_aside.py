@@ -306,3 +306,18 @@ def test_a_superseded_response_leaves_no_answer_set_aside(url, tmp_path):
 
     assert json_of("labels", "list", "--json")["set_aside"] == []
     assert n_post(url)["wants_useful"] == len(STUDENTS)
+
+
+def test_the_upload_page_gets_the_answers_set_aside_in_its_report(url, tmp_path):
+    from dashboard.uploads import report_dict
+    from etl.load import load_paths
+
+    from etl import migrate
+
+    migrate.upgrade(engine_of(url))
+    [report] = load_paths([write_forms(tmp_path, "bof.csv", forms_rows("Bof"))], wave="post",
+                          dry_run=True, engine=engine_of(url))
+
+    sent = json.loads(json.dumps(report_dict(report)))
+    assert sent["answers_set_aside"] == 1
+    assert sent["set_aside_by_label"] == [{"question": WANTS_USEFUL, "label": "Bof", "count": 1}]
