@@ -105,7 +105,7 @@ def test_an_unreadable_answer_is_set_aside_then_mapped_and_unmapped(url, tmp_pat
 
     assert loaded.exit_code == 0
     assert f"{len(STUDENTS)} new" in loaded.stdout and "0 rejected" in loaded.stdout
-    assert f"answers set aside: 1" in loaded.stdout and f"'{WANTS_USEFUL}': 'Bof' (1)" in \
+    assert "answers set aside: 1" in loaded.stdout and f"'{WANTS_USEFUL}': 'Bof' (1)" in \
         loaded.stdout
     with_bof = n_post(url)
     # Chloé's response counts, without its one unreadable answer.
@@ -125,7 +125,8 @@ def test_an_unreadable_answer_is_set_aside_then_mapped_and_unmapped(url, tmp_pat
     mapped = impact("labels", "map", "Bof", "--scale", "agreement", "--value", 3)
 
     assert mapped.exit_code == 0
-    assert mapped.stdout.strip() == "'Bof' now reads as 3 on agreement: 1 answer(s) set aside re-read"
+    assert mapped.stdout.strip() == (
+        "'Bof' now reads as 3 on agreement: 1 answer(s) set aside re-read")
     assert n_post(url) == with_readable  # no new upload: the figures count Chloé's answer
     assert warehouse_version(engine_of(url)) != version  # the dashboard's caches see it
     with engine_of(url).connect() as conn:
@@ -143,7 +144,8 @@ def test_an_unreadable_answer_is_set_aside_then_mapped_and_unmapped(url, tmp_pat
     unmapped = impact("labels", "unmap", "Bof", "--scale", "agreement")
 
     assert unmapped.exit_code == 0
-    assert unmapped.stdout.strip() == "'Bof' is no longer mapped on agreement: 1 answer(s) set aside again"
+    assert unmapped.stdout.strip() == (
+        "'Bof' is no longer mapped on agreement: 1 answer(s) set aside again")
     assert n_post(url) == with_bof
     assert json_of("labels", "list", "--json")["set_aside"] == expected
 
@@ -224,8 +226,8 @@ def microsoft_forms(tmp_path: Path, tech_for_good_of_first: object) -> Path:
                   "I intend to put my skills at the service of a non-profit."])
     for number, (tech, intends) in enumerate([(tech_for_good_of_first, "Agree"),
                                               (4, "Strongly agree"), (2, "Disagree")], start=1):
-        sheet.append([number, datetime(2025, 10, 6, 9, number), datetime(2025, 10, 6, 9, 10 + number),
-                      "anonymous", None, "INSA Lyon", "Yes, precisely", tech, intends])
+        sheet.append([number, datetime(2025, 10, 6, 9, number),
+                      datetime(2025, 10, 6, 9, 10 + number), "anonymous", None, "INSA Lyon", "Yes, precisely", tech, intends])
     path = tmp_path / "forms.xlsx"
     book.save(path)
     return path
@@ -321,3 +323,33 @@ def test_the_upload_page_gets_the_answers_set_aside_in_its_report(url, tmp_path)
     sent = json.loads(json.dumps(report_dict(report)))
     assert sent["answers_set_aside"] == 1
     assert sent["set_aside_by_label"] == [{"question": WANTS_USEFUL, "label": "Bof", "count": 1}]
+
+
+def test_an_unknown_tick_in_one_option_column_is_read_once_mapped(url, tmp_path):
+    """LimeSurvey writes one column per option of the multi-select question."""
+    ess = "Quelles structures de l'ESS connaissez-vous ?"
+    path = tmp_path / "limesurvey.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "submitdate", "École", f"{ess} [Association]",
+                         f"{ess} [Mutuelle]", f"{ess} [Fondation]", WANTS_USEFUL])
+        writer.writerow(["1", "2025-10-06 09:14:02", "INSA Lyon", "Oui", "Peut-être", "",
+                         "Plutôt d'accord"])
+        writer.writerow(["2", "2025-10-06 09:20:00", "INSA Lyon", "Oui", "Oui", "Non",
+                         "Tout à fait d'accord"])
+
+    assert impact("load", path, "--wave", "pre").exit_code == 0
+    [row] = json_of("labels", "list", "--json")["set_aside"]
+    assert (row["scale"], row["label"], row["question"]) == (
+        "option_ticked", "Peut-être", f"{ess} [Mutuelle]")
+    assert impact("labels", "map", "peut-etre", "--scale", "option_ticked",
+                  "--value", 1).exit_code == 0
+    assert "option_ticked 'peut-etre' -> 1" in impact("labels", "list").stdout
+
+    with engine_of(url).connect() as conn:
+        answers = conn.execute(select(survey_answer.c.value, survey_answer.c.choices).where(
+            survey_answer.c.item == "ess_structures_known")
+            .order_by(survey_answer.c.response_id)).all()
+    # Response 1: Association ticked, Mutuelle "peut-être" now read as ticked.
+    assert [tuple(a) for a in answers] == [(2.0, "association;mutuelle"),
+                                           (2.0, "association;mutuelle")]
