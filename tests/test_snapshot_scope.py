@@ -26,19 +26,19 @@ import pytest
 from dashboard import ids
 from etl import users
 from etl.load import load_paths
-from tests.auth_helpers import PASSWORD, CallbackRequest, response_of, sign_in, url_callback
+from tests.auth_helpers import PASSWORD, CallbackRequest, response_of, sign_in
 from tests.conftest import TEST_PSEUDONYM_KEY, make_settings
 from tests.test_report import impact
 
 PAST, CURRENT = "2023-2024", "2024-2025"
 REGION = "84"
-EVENTS = """\
-event_id,date,city,region_code,school_id,event_type,attendees,students_attending,organisations_attending
+EVENTS = ("event_id,date,city,region_code,school_id,event_type,attendees,students_attending,"
+          "organisations_attending\n" + """\
 ARA-1,2023-11-15,Villeurbanne,84,insa-lyon,conference,313,211,17
 ARA-2,2024-02-10,Grenoble,84,ensimag,workshop,271,163,19
 ARA-3,2024-10-10,Villeurbanne,84,insa-lyon,forum,45,30,4
 IDF-1,2024-11-20,Paris,11,,hackathon,97,60,8
-"""
+""")
 # Region 84 in 2023-2024: attendees, students attending, organisations attending. None of them
 # may reach an account of 2024-2025.
 PAST_FIGURES = {313 + 271, 211 + 163, 17 + 19}
