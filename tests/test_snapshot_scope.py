@@ -247,3 +247,45 @@ def test_the_command_line_refuses_a_published_edition_outside_the_scope(app, tmp
         text = pdf_text(out)
         assert figures <= numbers_and_words(text)[0]
         assert not [email for email in (STAFF, *others) if email in text]
+
+
+def test_a_snapshot_stored_with_an_account_is_shown_without_it(app, warehouse):
+    """Snapshots published before they were stored anonymous hold the e-mail of the account
+    they were collected for: the page shows their figures to that audience, not the e-mail."""
+    import datetime as dt
+
+    from dashboard.queries.base import Filters
+    from dashboard.report import audience, collect
+    from etl.schema import published_snapshot
+
+    data = collect.collect(Filters.of([PAST]), audience.account_scope(PAST_FUNDER, warehouse),
+                           5, warehouse)
+    assert data["audience"]["account"] == PAST_FUNDER
+    with warehouse.begin() as conn:
+        conn.execute(published_snapshot.insert().values(
+            edition=PAST, scope_key=data["scope_key"], published_at=dt.datetime(2025, 9, 1),
+            published_by=STAFF, batch_ids=json.dumps(data["batch_ids"]),
+            content_hash=collect.content_hash(data), figures=collect.canonical_json(data)))
+    twin = report_page(client_of(app, TWIN_FUNDER), f"?edition={PAST}")
+    assert "01/09/2025" in json.dumps(twin, ensure_ascii=False)  # the published version
+    assert PAST_FIGURES <= numbers_and_words(twin)[0]
+    assert leaked(twin, set(), PAST_FUNDER) == [] and STAFF not in json.dumps(twin)
+
+
+def test_the_pack_is_for_staff_only(app):
+    """The annual-report pack holds every figure unsuppressed for staff: a funder's click,
+    forged outside the page, gets nothing."""
+    download, status = ids.REPORT_PACK_DOWNLOAD, ids.REPORT_PDF_STATUS
+    output = next(key for key in app.callback_map if key.startswith(f"..{download}.data"))
+    duplicate = output.split(f"{status}.")[1].rstrip(".")  # "children@<hash>"
+    request = CallbackRequest(
+        output, [{"id": download, "property": "data"}, {"id": status, "property": duplicate}],
+        [{"id": ids.REPORT_PACK_BUTTON, "property": "n_clicks", "value": 1}],
+        [{"id": ids.URL, "property": "search", "value": f"?edition={CURRENT}"}],
+        [f"{ids.REPORT_PACK_BUTTON}.n_clicks"])
+    answer = request.post(client_of(app, FUNDER))
+    assert answer.status_code in (200, 204, 403)
+    assert download not in (answer.get_json(silent=True) or {}).get("response", {})
+    # The same request from staff is a pack: the request above was a real one.
+    staff = request.post(client_of(app, STAFF))
+    assert response_of(staff, download, "data")["filename"].endswith(".zip")
