@@ -623,21 +623,22 @@ def _one_report(engine, filters, scope, lang, publish, published, out: Path) -> 
     started = time.perf_counter()
     stamp, note = None, "live figures"
     if published:
-        key = audience.scope_key(scope, filters)
         try:
-            snapshot = snapshots.latest(filters.editions[0], key, engine)
+            snapshot = snapshots.for_view(filters, scope, engine)
         except snapshots.SnapshotError as error:
             raise UserError(str(error))
         if snapshot is None:
             raise UserError(f"edition {filters.editions[0]} has no published report for "
-                            f"'{key}': publish it first (--publish)")
-        data, stamp = snapshot.data, snapshot.stamp()
+                            f"'{audience.scope_key(scope, filters)}': publish it first "
+                            "(--publish)")
+        data, stamp = snapshots.anonymous(snapshot.data), snapshot.stamp()
         note = f"published snapshot #{snapshot.snapshot_id} of {stamp['published_at']}"
     else:
         data = collect.collect(filters, scope, engine=engine)
         if publish:
             snapshot = snapshots.publish(data, actor=_actor(), engine=engine)
-            stamp = snapshot.stamp()
+            # The PDF of the publication is the stored snapshot's, as every later one.
+            data, stamp = snapshot.data, snapshot.stamp()
             note = (f"published as snapshot #{snapshot.snapshot_id}, "
                     f"sha256 {snapshot.content_hash[:12]}")
     pdf = render.render_pdf(data, lang, published=stamp)

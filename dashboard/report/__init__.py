@@ -6,7 +6,8 @@ One dict carries every figure of a report, and everything downstream reads only 
     collect.collect(filters, scope)  ->  data (JSON-ready: the figures, the filters, the scope,
                                          the as-of date, K, the load batches)
     snapshots.publish(data)          ->  a frozen copy in `published_snapshot` (SHA-256 hash)
-    snapshots.latest(edition, key)   ->  the same dict, read back years later
+    snapshots.for_view(filters, scope) -> the same dict, read back years later (for a view
+                                         inside the account's scope only)
     render.render_pdf(data, lang)    ->  the funder report (HTML + CSS -> PDF via WeasyPrint)
     pack.write_pack(data, folder)    ->  the annual-report pack (XLSX + charts as PNG and SVG)
     charts.build(data, lang)         ->  the print charts (plotly figures, images via kaleido)

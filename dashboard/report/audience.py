@@ -5,7 +5,8 @@ school) and a selection (`Filters`). Two reports with the same edition and the s
 `scope_key` hold the same figures, so a published snapshot is found again by (edition,
 scope_key): the key names the view (staff see unsuppressed counts, funders and schools do not)
 and the regions and schools the figures are restricted to, after intersecting the selection
-with the scope. Editions are not part of the key: a snapshot is one edition.
+with the scope. Editions are not part of the key: a snapshot is one edition, and a view finds
+it only for an edition its account may see (`snapshots.for_view`).
 """
 
 from __future__ import annotations

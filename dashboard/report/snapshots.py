@@ -16,6 +16,13 @@ Design (DESIGN.md section 8, "Frozen funder editions"):
   sentences are those published, whatever was loaded, unloaded or erased since.
 - Every publication is written to the audit log (action "publish_report") in the same
   transaction as the row.
+- A snapshot belongs to an audience, not to an account: every account whose view has its key
+  reads the same row. So it names no account (`anonymous`), and who published it stays in
+  the row and the audit log, for staff: a report shown to a funder or a school does not say.
+- A view finds a snapshot only inside its account's scope (`for_view`): the key leaves
+  editions out, so the edition of the URL must be one the account may see, and the stored
+  snapshot must have been collected for exactly the view's regions and schools. Anything else
+  finds nothing, as before the edition was published.
 """
 
 from __future__ import annotations
@@ -27,7 +34,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from dashboard.queries.base import NOTHING, Filters, Scope, effective
 from dashboard.report import collect
+from dashboard.report.audience import scope_key
 from etl.audit import record
 from etl.schema import app_user, published_snapshot
 
@@ -50,10 +59,11 @@ class Snapshot:
     data: dict
 
     def stamp(self) -> dict:
-        """What a rendered report says about its publication."""
+        """What a rendered report says about its publication (not who published it: reports
+        go to funders and schools)."""
         return {"snapshot_id": self.snapshot_id,
                 "published_at": self.published_at.isoformat(timespec="seconds"),
-                "content_hash": self.content_hash, "published_by": self.published_by}
+                "content_hash": self.content_hash}
 
 
 def publishable_edition(data: dict) -> str:
@@ -65,9 +75,22 @@ def publishable_edition(data: dict) -> str:
     return chosen[0]
 
 
+def anonymous(data: dict) -> dict:
+    """The report dict `data` as its audience's, whoever it was collected for: no account
+    named (`audience.account`), and as scope the view and the regions and schools of its
+    figures (the scope key's parts), not the scope of one account (another account's
+    editions are its own business)."""
+    chosen = data["filters"]
+    audience_scope = {"role": data["scope"]["role"], "editions": [],
+                      "regions": list(chosen["regions"]), "schools": list(chosen["schools"])}
+    return {**data, "scope": audience_scope, "audience": {**data["audience"], "account": None}}
+
+
 def publish(data: dict, *, actor: str | None, engine: Engine) -> Snapshot:
-    """Store the report dict `data` as the published version of its edition and audience."""
+    """Store the report dict `data` (made anonymous) as the published version of its edition
+    and audience."""
     edition = publishable_edition(data)
+    data = anonymous(data)
     text = collect.canonical_json(data)
     digest = collect.content_hash(data)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -103,6 +126,37 @@ def latest(edition: str, scope_key: str, engine: Engine) -> Snapshot | None:
             .order_by(published_snapshot.c.published_at.desc(),
                       published_snapshot.c.snapshot_id.desc()).limit(1)).first()
     return None if row is None else _from_row(row)
+
+
+def for_view(filters: Filters, scope: Scope, engine: Engine) -> Snapshot | None:
+    """The published version that the view `filters` of the account `scope` may show: the
+    latest snapshot of its one edition for its audience, or None.
+
+    None unless the view names one edition and that edition, its regions and its schools are
+    all within the scope: a view outside the scope finds nothing, as if the edition had never
+    been published. The stored snapshot must also have been collected for exactly the view's
+    edition, regions, schools and kind of view (staff, funder, school), not merely share its
+    key.
+    """
+    chosen = effective(filters, scope)
+    if len(filters.editions) != 1 or chosen.editions != filters.editions:
+        return None
+    if NOTHING in chosen.regions or NOTHING in chosen.schools:
+        return None
+    snapshot = latest(filters.editions[0], scope_key(scope, filters), engine)
+    if snapshot is None or not _collected_for(snapshot, chosen, scope):
+        return None
+    return snapshot
+
+
+def _collected_for(snapshot: Snapshot, chosen: Filters, scope: Scope) -> bool:
+    stored = snapshot.data["filters"]
+    role = snapshot.data["scope"]["role"]
+    same_view = Scope(role=role).full_view if scope.full_view else role == scope.role
+    return (same_view and snapshot.edition == chosen.editions[0]
+            and stored["editions"] == list(chosen.editions)
+            and stored["regions"] == sorted(chosen.regions)
+            and stored["schools"] == sorted(chosen.schools))
 
 
 def by_id(snapshot_id: int, engine: Engine) -> Snapshot:
@@ -143,8 +197,7 @@ def publish_edition(edition: str, *, actor: str | None, engine: Engine,
                     k: int | None = None) -> list[Snapshot]:
     """Publish the national report of `edition` and the report of every funder and school
     account that may see it (one snapshot per distinct audience)."""
-    from dashboard.queries.base import STAFF, Filters
-    from dashboard.report.audience import scope_key
+    from dashboard.queries.base import STAFF
 
     filters = Filters.of([edition])
     published, seen = [], set()

@@ -3,6 +3,9 @@
 A funder or school account is shown the published version of a single edition when one exists
 for its audience (the figures its board was sent); staff are shown the live figures. Both get
 the snapshot too, so the page can say when the edition was published and what changed since.
+Only a view within the account's scope finds a snapshot (`snapshots.for_view`), and what is
+shown of it names no account (`snapshots.anonymous`: a snapshot published before snapshots
+were stored anonymous may still carry the e-mail of the account it was collected for).
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from sqlalchemy.engine import Engine
 
 from dashboard.queries.base import Filters, Scope
 from dashboard.report import collect, snapshots
-from dashboard.report.audience import scope_key
 
 
 @dataclass
@@ -36,9 +38,7 @@ def view_data(filters: Filters, scope: Scope, k: int,
 
     engine = engine or get_engine()
     live = collect.collect(filters, scope, k, engine)
-    snapshot = None
-    if len(filters.editions) == 1:
-        snapshot = snapshots.latest(filters.editions[0], scope_key(scope, filters), engine)
+    snapshot = snapshots.for_view(filters, scope, engine)
     shows_published = snapshot is not None and not scope.full_view
-    return ReportView(snapshot.data if shows_published else live, live, snapshot,
-                      shows_published)
+    return ReportView(snapshots.anonymous(snapshot.data) if shows_published else live, live,
+                      snapshot, shows_published)
