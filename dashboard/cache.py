@@ -18,9 +18,10 @@ compute exactly the same figures for them (same role and same scope). A call wit
 
 The warehouse version (`VERSION`) is one query of index look-ups that changes with every write
 that can change a figure: a load (a new `load_batch` row, its `finished_at`), an unload (the
-count of batches in status `loaded` drops), a person erased by `impact forget` (a new
-`audit_log` row of action `forget`; the other audited actions, sign-ins, downloads, accounts,
-change no figure and leave the cache alone), and any rewrite of the marts that moves their key
+count of batches in status `loaded` drops), a person erased by `impact forget` or an answer
+label mapped or unmapped by `impact labels` (a new `audit_log` row of one of
+`etl.audit.FIGURE_ACTIONS`; the other audited actions, sign-ins, downloads, accounts, change no
+figure and leave the cache alone), and any rewrite of the marts that moves their key
 ranges. It is read once per request (kept in
 `flask.g`), about 0.1 ms on SQLite and 1 ms on PostgreSQL (mostly the round trip), so the first request of any worker
 after a load already asks for new keys: nothing needs to be told to forget anything, and old
@@ -65,6 +66,7 @@ REDIS_SOCKET_TIMEOUT = 1.0  # a slow or absent Redis must not hold a page for lo
 # ---- the warehouse version -----------------------------------------------------------------
 
 def _version_statement():
+    from etl.audit import FIGURE_ACTIONS
     from etl.schema import audit_log, load_batch, mart_pair, mart_response
 
     loaded = load_batch.c.status == "loaded"
@@ -73,10 +75,11 @@ def _version_statement():
         select(func.max(load_batch.c.batch_id)).scalar_subquery(),
         select(func.count()).select_from(load_batch).where(loaded).scalar_subquery(),
         select(func.max(load_batch.c.finished_at)).scalar_subquery(),
-        # the latest erasure only: sign-ins, downloads and account changes are audited too,
-        # and leave the figures alone (index ix_audit_log_action, migration 0003)
+        # the latest erasure or answer-label mapping only: sign-ins, downloads and account
+        # changes are audited too, and leave the figures alone (index ix_audit_log_action,
+        # migration 0003)
         select(func.max(audit_log.c.audit_id))
-        .where(audit_log.c.action == ERASURE).scalar_subquery(),
+        .where(audit_log.c.action.in_(FIGURE_ACTIONS)).scalar_subquery(),
         select(func.min(mart_response.c.response_id)).scalar_subquery(),
         select(func.max(mart_response.c.response_id)).scalar_subquery(),
         select(func.min(mart_pair.c.pseudonym)).scalar_subquery(),

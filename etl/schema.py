@@ -232,6 +232,46 @@ survey_answer = Table(
     comment="Survey answers in long format (response x item).",
 )
 
+answer_set_aside = Table(
+    "answer_set_aside", metadata,
+    Column("set_aside_id", Integer, primary_key=True, autoincrement=True, comment="Surrogate key."),
+    Column("batch_id", Integer, ForeignKey("load_batch.batch_id", ondelete="CASCADE"),
+           nullable=False, comment="Load batch that wrote the answer's response."),
+    Column("response_id", Integer, ForeignKey("survey_response.response_id", ondelete="CASCADE"),
+           nullable=False, comment="Response the answer belongs to (kept with its other answers)."),
+    Column("row_number", Integer, nullable=False, comment="Row number in the file (1 = header)."),
+    Column("item", String(30), nullable=False, comment="Questionnaire item of the answer."),
+    Column("scale", String(20), nullable=False,
+           comment="Answer scale the label was looked up in (agreement, knows_ess, ess_option...)."),
+    Column("question", Text, nullable=False, comment="The column header, as written in the file."),
+    Column("label", Text, comment="The answer as written; empty when it looked like a person's "
+                                  "identifier (never stored)."),
+    Column("label_key", String(200), comment="Normalised label (etl.answers.answer_key); empty "
+                                             "when the label is not stored."),
+    Column("option", String(30), comment="For a tick of one option column of the multi-select "
+                                         "item: that column's option."),
+    Column("known_choices", Text, comment="For the multi-select item: the options read from the "
+                                          "rest of the answer, joined with ';'."),
+    Index("ix_answer_set_aside_scale_label", "scale", "label_key"),
+    Index("ix_answer_set_aside_response", "response_id", "item"),
+    Index("ix_answer_set_aside_batch", "batch_id"),
+    comment="Answers the vocabulary cannot read. One is set aside (counted as not answered) "
+            "while it has no survey_answer row; a staff mapping (answer_label_map) reads it.",
+)
+
+answer_label_map = Table(
+    "answer_label_map", metadata,
+    Column("scale", String(20), primary_key=True, comment="Answer scale of the label."),
+    Column("label_key", String(200), primary_key=True,
+           comment="Normalised label (etl.answers.answer_key)."),
+    Column("label", Text, nullable=False, comment="The label as staff typed it."),
+    Column("value", String(30), nullable=False,
+           comment="Value it stands for, as text (etl.labels.SCALES)."),
+    Column("created_by", Text, comment="Account or command that mapped it."),
+    Column("created_at", DateTime, nullable=False, comment="When it was mapped (UTC)."),
+    comment="Answer labels staff mapped to a value of their scale; read by every later load.",
+)
+
 org_followup = Table(
     "org_followup", metadata,
     Column("project_id", String(64), ForeignKey("project.project_id"), primary_key=True,

@@ -73,6 +73,7 @@ from dashboard import stats
 from dashboard.cache import cached
 from dashboard.i18n import NNBSP, fmt_decimal, fmt_int, fmt_pct, plural_form
 from dashboard.queries.base import Filters, Scope, effective, min_cell
+from etl.audit import FIGURE_ACTIONS
 from etl.db import get_engine
 from etl.schema import audit_log, load_batch, mart_pair, mart_response, region, school
 
@@ -295,7 +296,8 @@ def _mart_cubes(table):
 
 
 # Changes whenever the marts can have changed: a load or an unload (load_batch), an erasure
-# (a 'forget' row of audit_log; sign-ins and downloads leave the figures alone). Rows written
+# or an answer label mapped or unmapped (a row of audit_log of etl.audit.FIGURE_ACTIONS;
+# sign-ins and downloads leave the figures alone). Rows written
 # into the marts by other means (tests, a manual refresh) are seen
 # when they move the marts' key range; code that rewrites them in place calls clear_cache().
 # Index lookups only: counting the marts' rows would cost 40 ms on PostgreSQL at national scale.
@@ -305,7 +307,8 @@ WAREHOUSE_VERSION = select(
     select(func.count()).select_from(load_batch)
     .where(load_batch.c.status == "loaded").scalar_subquery(),
     select(func.max(load_batch.c.finished_at)).scalar_subquery(),
-    select(func.max(audit_log.c.audit_id)).where(audit_log.c.action == "forget").scalar_subquery(),
+    select(func.max(audit_log.c.audit_id))
+    .where(audit_log.c.action.in_(FIGURE_ACTIONS)).scalar_subquery(),
     select(func.min(mart_response.c.response_id)).scalar_subquery(),
     select(func.max(mart_response.c.response_id)).scalar_subquery(),
     select(func.min(mart_pair.c.pseudonym)).scalar_subquery(),
