@@ -1,4 +1,5 @@
-"""Données: staff load files, read each load's report, undo a batch, fix rejected rows.
+"""Données: staff load files, read each load's report, undo a batch, fix rejected rows, and say
+what the survey answers set aside mean.
 
 Staff only (`roles=("admin", "staff")`), checked again on the server by every callback that
 reads or changes the warehouse (`uploads.is_staff`), not only by the page registry.
@@ -9,6 +10,12 @@ a Flask route: no base64 through a callback) and puts the job id into the URL (`
 The job panel reads the job's state (a JSON file any worker can read) every second until the
 load ends, then shows each file's report, the fields `impact load` prints, and tells the rest
 of the page (the batch list, the counts, the freshness badge of the shell) to redraw.
+
+Answers set aside (`etl.labels`): an answer whose label no one could read waits, its response
+counted for its other items. The page lists them by label (with the columns they came from and
+their count) beside a dropdown of the scale's answers; saving calls `etl.labels.map_label` as
+the signed-in account, which re-reads them at once and rebuilds the figures; the saved labels
+are listed with a button that calls `unmap_label`.
 
 The view is the URL: `?job=<id>` shows a load's report, `?batch=<id>` a batch's rejected rows;
 both can be bookmarked or sent to a colleague. Everything else is computed per request; the
@@ -408,8 +415,24 @@ register({
                                   "en": "{n} answers set aside, waiting for their label:"},
     "data.labels.answers.one": {"fr": "{n} réponse", "en": "{n} answer"},
     "data.labels.answers.other": {"fr": "{n} réponses", "en": "{n} answers"},
-    "data.labels.where": {"fr": "{scale} · {questions}", "en": "{scale} · {questions}"},
-    "data.labels.question": {"fr": "{question} ({n})", "en": "{question} ({n})"},
+    "data.labels.where": {"fr": "Échelle : {scale} · dans : {questions}",
+                          "en": "Scale: {scale} · in: {questions}"},
+    "data.labels.question": {"fr": "« {question} » ({n})", "en": "\"{question}\" ({n})"},
+    "data.labels.waits": {
+        "fr": "déjà lu comme « {step} » : ces réponses attendent un autre libellé de la même "
+              "réponse (plusieurs choix).",
+        "en": "already reads \"{step}\": these answers wait for another label of the same "
+              "answer (several choices)."},
+    "data.labels.hidden": {
+        "fr": "libellé non montré (il ressemble à l'identifiant d'une personne) : corrigez "
+              "ces réponses dans le fichier, puis chargez-le de nouveau.",
+        "en": "label not shown (it looks like a person's identifier): fix these answers in "
+              "the file, then load it again."},
+    "data.labels.number": {
+        "fr": "un nombre hors de l'échelle ne peut pas valoir une autre réponse : corrigez ces "
+              "réponses dans le fichier, puis chargez-le de nouveau.",
+        "en": "a number outside the scale cannot stand for another answer: fix these answers "
+              "in the file, then load it again."},
     "data.labels.choose": {"fr": "Réponse que veut dire « {label} »",
                            "en": "Answer that \"{label}\" means"},
     "data.labels.save": {"fr": "Enregistrer", "en": "Save"},
@@ -1265,6 +1288,7 @@ def rerun(clicks, search):
 # ---- answers set aside: the labels staff map to a step of the scale ----
 
 NUMBERED_SCALES = ("agreement", "satisfaction", "recommend")  # the step's number means something
+NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
 @functools.cache
@@ -1279,18 +1303,6 @@ def _answer_words() -> dict[tuple[str, str, str], str]:
             scale = "ess_option" if row["scale"] == "ess_none" else row["scale"]
             value = row["value"] or "none"
             words.setdefault((scale, row["lang"], value), row["label"])
-    return words
-
-
-@functools.cache
-def _question_words() -> dict[tuple[str, str], str]:
-    """(item, lang) -> the question as the questionnaire words it."""
-    from etl.survey_formats import QUESTIONNAIRE_CSV
-
-    words = {}
-    with QUESTIONNAIRE_CSV.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            words.setdefault((row["item"], row["lang"]), row["text"])
     return words
 
 
@@ -1317,10 +1329,6 @@ def step_options(scale: str, lang: str) -> list[dict]:
 
     return [{"label": step_label(scale, value, lang), "value": value}
             for value in labels.SCALES.get(scale, ())]
-
-
-def question_label(question: str, lang: str) -> str:
-    return _question_words().get((question, lang), question)
 
 
 def set_aside_groups(rows: list[dict]) -> list[dict]:
@@ -1358,11 +1366,15 @@ def render_labels(search, _changed, _job_done):
 
 def labels_section(set_aside: list[dict], saved: list[dict], lang: str) -> html.Section:
     """The answers set aside, one line per label with its dropdown, then the saved labels."""
+    from etl.answers import answer_key
+
     groups = set_aside_groups(set_aside)
+    saved_values = {(m["scale"], answer_key(m["label"])): str(m["value"]) for m in saved}
     body = [html.P(t("data.labels.help", lang), className="data-help")]
     if groups:
         body.append(html.P(tn("data.labels.summary", sum(g["count"] for g in groups), lang)))
-        body.append(html.Ul([label_line(position, group, lang)
+        body.append(html.Ul([label_line(position, group, saved_values.get(
+                                 (group["scale"], answer_key(group["label"]))), lang)
                              for position, group in enumerate(groups)],
                             className="data-alias-list data-label-list"))
     else:
@@ -1381,23 +1393,44 @@ def labels_section(set_aside: list[dict], saved: list[dict], lang: str) -> html.
         **{"aria-labelledby": ids.DATA_LABELS_TITLE})
 
 
-def label_line(position: int, group: dict, lang: str) -> html.Li:
+def label_line(position: int, group: dict, mapped: str | None, lang: str) -> html.Li:
+    """A label to map; or, when no new mapping can read it, why not (no dropdown then).
+    `mapped`: the value the label already reads as (its answers wait for another label)."""
+    from etl import labels
+
     label, scale = group["label"], scale_name(group["scale"], lang)
     questions = " ; " if lang == "fr" else "; "
     where = t("data.labels.where", lang, scale=scale, questions=questions.join(
-        t("data.labels.question", lang, question=question_label(question, lang),
-          n=fmt_int(n, lang)) for question, n in group["questions"]))
-    quoted = [html.Span(t("data.alias.name", lang, name=label), className="data-alias-name"),
+        t("data.labels.question", lang, question=question, n=fmt_int(n, lang))
+        for question, n in group["questions"]))
+    shown = label if label != labels.NOT_SHOWN else "…"
+    quoted = [html.Span(t("data.alias.name", lang, name=shown), className="data-alias-name"),
               " ", html.Span(t("data.alias.rows", lang,
                                rows=tn("data.labels.answers", group["count"], lang)),
                              className="data-muted"),
               html.Div(where, className="data-help data-help-small data-label-where")]
+    why_not = (t("data.labels.hidden", lang) if label == labels.NOT_SHOWN
+               else t("data.labels.number", lang) if is_number_outside(label, group["scale"])
+               else t("data.labels.waits", lang, step=step_label(group["scale"], mapped, lang))
+               if mapped is not None else None)
+    if why_not:
+        return html.Li(className="data-alias is-waiting", children=[
+            html.Div(quoted, className="data-alias-quoted"),
+            html.P(why_not, className="data-help data-help-small")])
     return choice_line(
         quoted, {"type": ids.DATA_LABEL_STEP, "index": position},
         step_options(group["scale"], lang), t("data.labels.choose", lang, label=label),
         {"type": ids.DATA_LABEL_SAVE, "index": position}, t("data.labels.save", lang),
         t("data.labels.save_label", lang, label=label, scale=scale), lang,
         searchable=group["scale"] == "recommend")
+
+
+def is_number_outside(label: str, scale: str) -> bool:
+    """A number on a numbered scale was set aside for being outside it: `map_label` refuses
+    to make it mean another step (a 7 out of 5 is a typing error, not a wording)."""
+    from etl import labels
+
+    return scale in labels.NUMERIC_SCALES and NUMBER.fullmatch(label.strip()) is not None
 
 
 def mapping_table(saved: list[dict], lang: str):
