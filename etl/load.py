@@ -34,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from etl import marts, survey_formats
 from etl.db import get_engine
 from etl.extract import SUPPORTED_SUFFIXES, ExtractError, RawTable, file_sha256, read_table
+from etl.labels import label_maps
 from etl.schema import (
     KINDS, edition, guide_record, load_batch, org_followup, organisation, project,
     rejected_row, student, survey_answer, survey_response, tour_event,
@@ -81,6 +82,8 @@ class FileReport:
     status: str = "pending"          # loaded, dry_run, skipped (already loaded), failed
     message: str | None = None
     editions: set = field(default_factory=set)
+    answers_set_aside: int = 0       # answers no vocabulary label nor staff mapping reads
+    set_aside_by_label: Counter = field(default_factory=Counter)  # (question, label) -> count
 
     @property
     def rows_loaded(self) -> int:
@@ -277,7 +280,7 @@ def _load_in(conn: Connection, transaction, raw: RawTable, report: FileReport, *
                                edition=edition_arg)
         if report.kind in PEOPLE_KINDS and not settings.pseudonym_key:
             ctx.pseudonymiser()  # raises the clear message
-        transformed = (surveys(raw, ctx) if report.kind == "survey"
+        transformed = (surveys(raw, ctx, label_maps(conn)) if report.kind == "survey"
                        else tables.TRANSFORMS[report.kind](raw, ctx))
         report.tool = transformed.tool
         report.ignored_columns = transformed.ignored_columns
@@ -526,6 +529,8 @@ def _write_survey(conn, report, rows: pd.DataFrame,
     base = {c: _column(rows[c]) for c in RESPONSE_COLUMNS}
     items = {c: _column(rows[c]) for c in item_columns}
     digests = _row_hashes([base[c] for c in RESPONSE_COLUMNS[1:]] + list(items.values()))
+    set_aside = rows["set_aside"].tolist() if "set_aside" in rows else [None] * len(rows)
+    digests = _with_set_aside(digests, set_aside)
     keys = list(zip(base["respondent_key"], base["edition"], base["wave"]))
     existing = _existing_responses(conn, set(zip(base["edition"], base["wave"])))
     new, changed, superseded = [], [], []
@@ -555,9 +560,46 @@ def _write_survey(conn, report, rows: pd.DataFrame,
     written = [(ids[keys[p]], p) for p in new] + changed
     with _rebuilt_after(conn, _answer_keys(conn.dialect.name), bulk):
         answers = _insert_answers(conn, rows, written, item_columns)
+    _write_set_aside(conn, report, set_aside, written, [rid for rid, _ in changed], batch_id)
     report.rows_new += len(new)
     report.rows_updated += len(changed)
     return superseded, answers
+
+
+def _with_set_aside(digests: list[str], set_aside: list) -> list[str]:
+    """A response's digest covers the labels of its unreadable answers too (a new label for
+    the same unreadable answer is a change); responses without any keep their digest."""
+    return [digest if not records else hashlib.md5("\x1f".join(
+        [digest, *sorted(f"{r['item']}={r['label_key'] or '?'}" for r in records)])
+        .encode("utf-8")).hexdigest() for digest, records in zip(digests, set_aside)]
+
+
+SET_ASIDE_WRITTEN = ("batch_id", "response_id", "row_number", "item", "scale", "question",
+                     "label", "label_key", "option", "known_choices")
+
+
+def _write_set_aside(conn: Connection, report: FileReport, set_aside: list,
+                     written: list[tuple[int, int]], changed_ids: list[int], batch_id: int) -> None:
+    """The answers of the written responses that the vocabulary could not read (etl.labels);
+    an updated response's earlier ones go. The report counts those set aside (not read by a
+    staff mapping), by question and label."""
+    from etl.labels import NOT_SHOWN
+    from etl.schema import answer_set_aside
+
+    for start in range(0, len(changed_ids), 5000):
+        conn.execute(delete(answer_set_aside).where(
+            answer_set_aside.c.response_id.in_(changed_ids[start:start + 5000])))
+    records, unread = [], set()
+    for response_id, position in written:
+        for r in set_aside[position] or ():
+            records.append((batch_id, response_id, int(r["row_number"]), r["item"], r["scale"],
+                            r["question"], r["label"], r["label_key"], r["option"],
+                            r["known_choices"]))
+            if not r["read"]:
+                unread.add((response_id, r["item"]))
+                report.set_aside_by_label[(r["question"], r["label"] or NOT_SHOWN)] += 1
+    bulk_insert(conn, answer_set_aside, list(SET_ASIDE_WRITTEN), records)
+    report.answers_set_aside += len(unread)
 
 
 def _superseded(row_number, batch_id: int, pseudonym, answers: dict) -> dict:

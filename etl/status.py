@@ -1,10 +1,12 @@
-"""What the warehouse holds: load batches, row counts, rejected rows (`impact status`)."""
+"""What the warehouse holds: load batches, row counts, rejected rows, answers set aside
+(`impact status`)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from etl.labels import set_aside_by_label, set_aside_per_batch
 from etl.schema import load_batch, metadata, rejected_row
 
 
@@ -22,6 +24,8 @@ def warehouse_status(engine: Engine, tables: tuple[str, ...] | None = None) -> d
         by_reason = dict(conn.execute(select(rejected_row.c.reason_code, func.count())
                                       .group_by(rejected_row.c.reason_code)
                                       .order_by(func.count().desc())).all())
+        set_aside = set_aside_per_batch(conn)
+        set_aside_labels = set_aside_by_label(conn=conn)
     return {
         "batches": [{
             "batch_id": b["batch_id"], "file": b["file_name"], "kind": b["kind"],
@@ -29,8 +33,10 @@ def warehouse_status(engine: Engine, tables: tuple[str, ...] | None = None) -> d
             "rows_loaded": b["rows_loaded"], "rows_rejected": per_batch.get(b["batch_id"], 0),
             "status": b["status"], "started_at": b["started_at"].isoformat(sep=" ")
             if b["started_at"] else None, "is_demo": bool(b["is_demo"]),
+            "answers_set_aside": set_aside.get(b["batch_id"], 0),
         } for b in batches],
         "counts": counts,
         "rejected_total": sum(per_batch.values()),
         "rejected_by_reason": by_reason,
+        "answers_set_aside_by_label": set_aside_labels,
     }

@@ -32,6 +32,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from etl.answers import answer_key
 from etl.extract import RawTable
 from etl.reference import name_key
 from etl.settings import DATA_DIR
@@ -47,6 +48,10 @@ RESPONSE_COLUMNS = ("row_number", "pseudonym", "tool_response_id", "answers_hash
 TEXT_COLUMNS = ("pseudonym", "tool_response_id", "school", "wave", "edition",
                 "ess_structures_choices")
 REJECTED_COLUMNS = ("row_number", "reason_code", "reason", "data")
+# One row per answer the vocabulary cannot read (see etl.labels): `read` when a staff mapping
+# reads it; else it is set aside and the item counts as not answered in its response.
+SET_ASIDE_COLUMNS = ("row_number", "item", "scale", "question", "label", "label_key", "option",
+                     "known_choices", "read")
 # reason_code values of rejected rows.
 INCOMPLETE, INVALID_ANSWER, INVALID_DATE, EMPTY_RESPONSE = (
     "incomplete", "invalid_answer", "invalid_date", "empty_response")
@@ -62,7 +67,7 @@ PARIS = "Europe/Paris"
 ITEM_SCALES = {"knows_ess": ("knows_ess", 0, 2), "wants_useful": ("agreement", 1, 5),
                "tech_for_good": ("agreement", 1, 5), "consider_ess_career": ("agreement", 1, 5),
                "intends_volunteer": ("agreement", 1, 5), "satisfaction": ("satisfaction", 1, 5),
-               "recommend": (None, 0, 10)}
+               "recommend": ("recommend", 0, 10)}
 # Column kinds that never reach a rejected row's `data`: people, and anything not loaded
 # (an extra question, a note or a tag may be free text). Kind 'unused' is a tool's column known
 # to carry people's own content (Kobo `_notes`, quiz scores): reported as ignored, like unknowns.
@@ -93,6 +98,8 @@ class SurveyParse:
     rejected: pd.DataFrame      # REJECTED_COLUMNS
     ignored_columns: list[str]  # headers that match no item or known metadata
     mapping_file: str | None = None  # the code-mode mapping used, for the load's lineage
+    set_aside: pd.DataFrame = field(  # SET_ASIDE_COLUMNS, of the responses kept only
+        default_factory=lambda: pd.DataFrame(columns=list(SET_ASIDE_COLUMNS)))
 
 
 # --------------------------------------------------------------------------- vocabularies
@@ -144,6 +151,22 @@ def load_vocabulary(questionnaire: Path = QUESTIONNAIRE_CSV, answers: Path = ANS
         roles.setdefault((row["tool"], name_key(row["header"])),
                          (row["role"], row["naive_time"] or "local", rank))
     return Vocabulary(questions, scales, labels, roles)
+
+
+def with_label_maps(vocab: Vocabulary, label_maps: dict[str, dict[str, str]] | None
+                    ) -> Vocabulary:
+    """The vocabulary with the staff's answer mappings (etl.labels: scale -> answer key ->
+    value) added to its scales' labels; a multi-select label mapped to "none" names none."""
+    if not label_maps:
+        return vocab
+    scales = {scale: dict(labels) for scale, labels in vocab.scales.items()}
+    for scale, mapped in label_maps.items():
+        for key, value in mapped.items():
+            if scale == "ess_option" and value == "none":
+                scales.setdefault("ess_none", {})[key] = ""
+            else:
+                scales.setdefault(scale, {})[key] = value
+    return replace(vocab, scales=scales)
 
 
 # --------------------------------------------------------------------------- tool detection
@@ -746,7 +769,10 @@ class _Problems:
 
 
 def parse_survey(raw: RawTable, *, pseudonymise: Callable[[str], str], wave: str | None = None,
-                 edition: str | None = None, mappings_dir: Path = MAPPINGS_DIR) -> SurveyParse:
+                 edition: str | None = None, mappings_dir: Path = MAPPINGS_DIR,
+                 label_maps: dict[str, dict[str, str]] | None = None) -> SurveyParse:
+    """`label_maps`: the staff's answer mappings (etl.labels.label_maps), read on top of the
+    vocabulary; an answer neither reads is set aside, not its response."""
     vocab = load_vocabulary()
     wave = _checked_wave(wave, raw, vocab)
     if edition is not None and parse_edition(edition) != edition:
@@ -769,7 +795,8 @@ def parse_survey(raw: RawTable, *, pseudonymise: Callable[[str], str], wave: str
     if not _has_items(columns):
         raise SurveyFormatError(f"{raw.file_name}: no column is a question of the student "
                                 f"questionnaire; is this a student survey export?")
-    return _Parser(raw, tool, columns, mapping, vocab, pseudonymise, wave, edition).run()
+    return _Parser(raw, tool, columns, mapping, with_label_maps(vocab, label_maps), pseudonymise,
+                   wave, edition, base=vocab).run()
 
 
 def _has_items(columns: list[Column]) -> bool:
@@ -795,10 +822,13 @@ class _Parser:
     pseudonymise: Callable[[str], str]
     wave_given: str | None
     edition_given: str | None
+    base: Vocabulary | None = None  # the vocabulary without the staff's mappings
     problems: _Problems = field(default_factory=_Problems)
     consumed: set[int] = field(default_factory=set)
+    set_aside: list[dict] = field(default_factory=list)  # with their position and message
 
     def run(self) -> SurveyParse:
+        self.base = self.base or self.vocab
         self.frame = self._translated(self.raw.frame)
         self.rows = np.asarray(self.raw.row_numbers, dtype=np.int64)
         self.identifiers = self._identifiers()
@@ -817,17 +847,20 @@ class _Parser:
             **items,
             "ess_structures_choices": choices,
         }, index=self.frame.index)
+        self._keep_set_aside_of(items)
         self._empty(items, choices)
         rejected_positions = sorted(self.problems.by_row)
         keep = np.ones(len(out), dtype=bool)
         keep[rejected_positions] = False
         responses = out[keep].reset_index(drop=True)
-        responses["answers_hash"] = _answers_hash(responses)
+        responses["answers_hash"] = _answers_hash(
+            responses, self._set_aside_signatures(np.flatnonzero(keep)))
         for name in TEXT_COLUMNS:  # None, not NaN, for a missing text: what the loader writes
             responses[name] = responses[name].astype(object).where(responses[name].notna(), None)
         return SurveyParse(self.tool, responses[list(RESPONSE_COLUMNS)],
                            self._rejected(rejected_positions), self._ignored(),
-                           str(self.mapping.path) if self.mapping else None)
+                           str(self.mapping.path) if self.mapping else None,
+                           self._set_aside_frame(set(rejected_positions)))
 
     # ---- columns of one kind
 
@@ -977,18 +1010,63 @@ class _Parser:
         return items, choices
 
     def _scale_item(self, item: str) -> pd.Series:
+        """The item's values; an answer neither the vocabulary nor a staff mapping reads (a
+        label it does not know, 7 on a 1-5 scale) is set aside: NaN, as if not answered."""
         scale, low, high = ITEM_SCALES[item]
-        labels = self.vocab.scales.get(scale, {}) if scale else {}
+        labels = self.vocab.scales.get(scale, {})
+        plain_labels = self.base.scales.get(scale, {})
         result = pd.Series(np.nan, index=self.frame.index, dtype=float)
         expected = (f"must be {' / '.join(self.vocab.labels['knows_ess'][:3])}"
                     if item == "knows_ess" else f"must be {low}-{high}")
         for column in self._of_item("item", item):
             values = self.frame[column.position]
             found = _map_unique(values, lambda v: _scale_value(v, labels, low, high)).astype(float)
-            self.problems.add(values.notna() & found.isna(), INVALID_ANSWER,
-                              lambda p, c=column: self._message(p, c, expected))
+            plain = found if labels is plain_labels else _map_unique(
+                values, lambda v: _scale_value(v, plain_labels, low, high)).astype(float)
+            unknown = (values.notna() & plain.isna() & result.isna()).to_numpy()
+            for position in np.flatnonzero(unknown):
+                self._set_aside(position, item, scale, column, _cell_text(values.iat[position]),
+                                not np.isnan(found.iat[position]), expected)
             result = result.fillna(found)
         return result
+
+    def _set_aside(self, position: int, item: str, scale: str, column: Column, label: str,
+                   read: bool, expected: str, option: str | None = None,
+                   known_choices: str | None = None) -> None:
+        shown = not self._looks_like_identifier(label, position)
+        self.set_aside.append({
+            "position": int(position), "row_number": int(self.rows[position]), "item": item,
+            "scale": scale, "question": column.header, "label": label if shown else None,
+            "label_key": answer_key(label) if shown else None, "option": option,
+            "known_choices": known_choices, "read": bool(read),
+            "message": self._message(position, column, expected)})
+
+    def _keep_set_aside_of(self, items: dict[str, pd.Series]) -> None:
+        """An answer another column of the same item read is not set aside."""
+        self.set_aside = [r for r in self.set_aside if r["read"] or item_missing(
+            items[r["item"]], r["position"])]
+
+    def _set_aside_signatures(self, positions: np.ndarray) -> list[dict[str, str]]:
+        """Per kept response, item -> its unread labels: part of an anonymous response's key,
+        so that a mapping made later does not make it a new response."""
+        by_position: dict[int, dict[str, list[str]]] = {}
+        for r in self.set_aside:
+            by_position.setdefault(r["position"], {}).setdefault(r["item"], []).append(
+                r["label_key"] if r["label_key"] is not None else "?")
+        return [{item: ",".join(keys) for item, keys in by_position.get(int(p), {}).items()}
+                for p in positions]
+
+    def _set_aside_frame(self, rejected: set[int]) -> pd.DataFrame:
+        rows = [[r[k] for k in SET_ASIDE_COLUMNS] for r in self.set_aside
+                if r["position"] not in rejected]
+        # Object columns: a label not stored stays None (pandas would infer text and NaN).
+        columns = {name: pd.Series([row[i] for row in rows], dtype=object)
+                   for i, name in enumerate(SET_ASIDE_COLUMNS)}
+        return pd.DataFrame(columns, columns=list(SET_ASIDE_COLUMNS))
+
+    def _set_aside_messages(self, position: int) -> list[str]:
+        return [r["message"] for r in self.set_aside
+                if r["position"] == position and not r["read"]]
 
     def _of_item(self, kind: str, item: str) -> list[Column]:
         found = [c for c in self.columns if c.kind == kind and c.item == item]
@@ -1005,31 +1083,55 @@ class _Parser:
             return (pd.Series(np.nan, index=index, dtype=float),
                     pd.Series(None, index=index, dtype=object))
         detail_bits = pd.Series(0, index=index, dtype=np.int64)
+        detail_plain_bits = pd.Series(0, index=index, dtype=np.int64)
         detail_seen = pd.Series(False, index=index)
+        detail_unread = pd.Series(False, index=index)
+        detail_set_aside = []
         for column in options:
             values = self.frame[column.position]
             ticked = _map_unique(values, lambda v, o=column.option: _ticked(v, o, self.vocab))
-            self.problems.add(values.notna() & ticked.isna(), INVALID_ANSWER,
-                              lambda p, c=column: self._message(
-                                  p, c, "must be ticked (X, Y, 1, Oui) or left empty"))
+            plain = ticked if self.vocab is self.base else _map_unique(
+                values, lambda v, o=column.option: _ticked(v, o, self.base))
+            for position in np.flatnonzero((values.notna() & plain.isna()).to_numpy()):
+                detail_set_aside.append((position, column, _cell_text(values.iat[position]),
+                                         not np.isnan(ticked.iat[position])))
+            detail_unread |= values.notna() & ticked.isna()
             bit = 1 << ESS_OPTIONS.index(column.option)
             detail_bits |= np.where(ticked.fillna(0).to_numpy() > 0, bit, 0)
+            detail_plain_bits |= np.where(plain.fillna(0).to_numpy() > 0, bit, 0)
             detail_seen |= values.notna()
+        for position, column, label, read in detail_set_aside:
+            self._set_aside(position, "ess_structures_known", "option_ticked", column, label,
+                            read, "must be ticked (X, Y, 1, Oui) or left empty",
+                            option=column.option,
+                            known_choices=_bits_to_codes(int(detail_plain_bits.iat[position])))
         summary_bits = pd.Series(0, index=index, dtype=np.int64)
+        summary_unread = pd.Series(False, index=index)
         extra = self._code_options(summaries)
+        expected = ("must name known kinds of structure (" +
+                    ", ".join(self.vocab.labels["ess_option"][:5]) + ")")
+        use_detail = detail_seen | (not summaries)
         for column in summaries:
             values = self.frame[column.position]
             bits = _map_unique(values, lambda v: _choices(v, self.vocab, extra))
-            self.problems.add(values.notna() & bits.isna(), INVALID_ANSWER,
-                              lambda p, c=column: self._message(
-                                  p, c, "must name known kinds of structure (" +
-                                  ", ".join(self.vocab.labels["ess_option"][:5]) + ")"))
+            plain = bits if self.vocab is self.base else _map_unique(
+                values, lambda v: _choices(v, self.base, extra))
+            unknown = (values.notna() & plain.isna() & ~use_detail).to_numpy()
+            for position in np.flatnonzero(unknown):
+                text = _cell_text(values.iat[position])
+                pieces, known = _unknown_pieces(text, self.base, extra)
+                for piece in pieces:
+                    self._set_aside(position, "ess_structures_known", "ess_option", column,
+                                    piece, not pd.isna(bits.iat[position]), expected,
+                                    known_choices=_bits_to_codes(known))
+            summary_unread |= values.notna() & bits.isna()
             summary_bits |= bits.fillna(0).astype(np.int64)
-        bits = detail_bits.where(detail_seen | (not summaries), summary_bits)
+        bits = detail_bits.where(use_detail, summary_bits)
+        unread = detail_unread.where(use_detail, summary_unread)
         lookup = {b: _bits_to_codes(b) for b in bits.unique()}
-        codes = bits.map(lookup).astype(object)
+        codes = bits.map(lookup).astype(object).where(~unread, None)
         counts = {b: float(bin(int(b)).count("1")) for b in lookup}
-        return bits.map(counts).astype(float), codes
+        return bits.map(counts).astype(float).where(~unread), codes
 
     def _code_options(self, summaries: list[Column]) -> dict[str, str]:
         """Code-mode summary cells hold option codes; the mapping says which kind each is."""
@@ -1066,10 +1168,13 @@ class _Parser:
     def _shown(self, value, position: int) -> str:
         """A cell as a person can check it, unless it could be someone's identifier."""
         text = _cell_text(value)
-        identifier = self.identifiers.iat[position]
-        if "@" in text or (identifier is not None and text == identifier):
+        if self._looks_like_identifier(text, position):
             return "a value that looks like an identifier (not shown)"
         return repr(text if len(text) <= 80 else text[:77] + "...")
+
+    def _looks_like_identifier(self, text: str, position: int) -> bool:
+        identifier = self.identifiers.iat[position]
+        return "@" in text or (identifier is not None and text == identifier)
 
     def _rejected(self, positions: list[int]) -> pd.DataFrame:
         safe = [c for c in self.columns if c.kind not in PERSONAL_KINDS]
@@ -1082,6 +1187,8 @@ class _Parser:
         records = []
         for position, row, identifier in zip(positions, cells, identifiers):
             code, reason = self.problems.verdict(position)
+            if code != INCOMPLETE:  # its unreadable answers would have been set aside
+                reason = "; ".join([reason, *self._set_aside_messages(position)])
             data = {key: _data_value(value, identifier) for key, value in zip(keys, row)}
             records.append((int(self.rows[position]), code, reason, data))
         return pd.DataFrame(records, columns=list(REJECTED_COLUMNS)).astype(
@@ -1102,12 +1209,63 @@ def _data_value(value, identifier: str | None):
     return value if isinstance(value, (int, float, str)) else text
 
 
+def item_missing(values: pd.Series, position: int) -> bool:
+    value = values.iat[position]
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+_PIECE = re.compile(r"[^;,/|\s]+")
+
+
+def _unknown_pieces(text: str, vocab: Vocabulary, extra: dict[str, str]) -> tuple[list[str], int]:
+    """The parts of a multi-select cell that name no known kind (consecutive unknown words kept
+    together, as written), and the bits of the kinds it does name; the fewest unknown parts
+    win, as `_choices` puts the pieces back together."""
+    options, nones = vocab.scales["ess_option"], vocab.scales["ess_none"]
+    spans = [m for m in _PIECE.finditer(text) if name_key(m.group())]
+    keys = [name_key(m.group()) for m in spans]
+    # best[i]: (unknown pieces, bits, unknown flags) over the first i pieces
+    best: dict[int, tuple[int, int, tuple[bool, ...]]] = {0: (0, 0, ())}
+    for start in range(len(keys)):
+        if start not in best:
+            continue
+        unknown, bits, flags = best[start]
+        candidates = [(start + 1, (unknown + 1, bits, flags + (True,)))]
+        for end in range(start + 1, min(len(keys), start + 8) + 1):
+            key = "".join(keys[start:end])
+            code = extra.get(key) or options.get(key)
+            if code in ESS_OPTIONS:
+                candidates.append((end, (unknown, bits | 1 << ESS_OPTIONS.index(code),
+                                         flags + (False,) * (end - start))))
+            elif key in nones:
+                candidates.append((end, (unknown, bits, flags + (False,) * (end - start))))
+        for end, candidate in candidates:
+            if end not in best or candidate[0] < best[end][0]:
+                best[end] = candidate
+    _, bits, flags = best[len(keys)]
+    pieces, run = [], None
+    for span, is_unknown in zip(spans, flags):
+        if is_unknown:
+            run = (run[0] if run else span.start(), span.end())
+        elif run:
+            pieces.append(text[run[0]:run[1]])
+            run = None
+    if run:
+        pieces.append(text[run[0]:run[1]])
+    return (pieces or [text]), bits
+
+
 def _bits_to_codes(bits: int) -> str:
     return ";".join(code for i, code in enumerate(ESS_OPTIONS) if bits >> i & 1)
 
 
-def _answers_hash(responses: pd.DataFrame) -> pd.Series:
-    """Key of an anonymous response without a tool id: same time and answers, same response."""
+def _answers_hash(responses: pd.DataFrame,
+                  set_aside: list[dict[str, str]] | None = None) -> pd.Series:
+    """Key of an anonymous response without a tool id: same time and answers, same response.
+
+    An answer the vocabulary cannot read counts by its label (`set_aside`: per response, item
+    -> label keys), whether a staff mapping reads it or not, so that a mapping made between
+    two loads of the same export does not turn its responses into new ones."""
     if responses.empty:
         return pd.Series([], dtype=object)
     parts = [responses["submitted_at"].astype(str).fillna("").tolist()]
@@ -1115,5 +1273,13 @@ def _answers_hash(responses: pd.DataFrame) -> pd.Series:
         parts.append(_map_unique(responses[item], lambda v: f"{v:g}").astype(object)
                      .fillna("").tolist())
     parts.append(responses["ess_structures_choices"].astype(object).fillna("").tolist())
+    rows = [list(row) for row in zip(*parts)]
+    for row, labels in zip(rows, set_aside or []):
+        if labels:
+            for item in labels:
+                row[1 + ITEMS.index(item)] = ""
+                if item == "ess_structures_known":
+                    row[-1] = ""
+            row.append("set_aside:" + ";".join(f"{i}={labels[i]}" for i in sorted(labels)))
     return pd.Series([hashlib.sha256("|".join(row).encode("utf-8")).hexdigest()
-                      for row in zip(*parts)], index=responses.index, dtype=object)
+                      for row in rows], index=responses.index, dtype=object)

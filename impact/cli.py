@@ -163,6 +163,11 @@ def _print_reports(reports) -> None:
         if r.reasons:
             click.echo("    rejected: " + ", ".join(f"{n} {reason.replace('_', ' ')}"
                                                    for reason, n in r.reasons.most_common()))
+        if r.answers_set_aside:
+            click.echo(f"    answers set aside: {r.answers_set_aside} (their responses are "
+                       f"kept; `impact labels list`): " + ", ".join(
+                           f"'{question}': '{label}' ({n})" for (question, label), n
+                           in r.set_aside_by_label.most_common()))
         if r.ignored_columns:
             click.echo("    columns ignored: " + ", ".join(r.ignored_columns))
 
@@ -245,15 +250,113 @@ def status(as_json):
     if not state["batches"]:
         click.echo("  none yet: `impact load FILE` or `impact demo`")
     for b in state["batches"]:
+        set_aside = (f", answers set aside {b['answers_set_aside']}"
+                     if b["answers_set_aside"] else "")
         click.echo(f"  #{b['batch_id']:<4} {b['status']:<9} {b['kind']:<13} {b['file']}  "
                    f"read {b['rows_read']}, loaded {b['rows_loaded']}, "
-                   f"rejected {b['rows_rejected']}  ({b['started_at']})")
+                   f"rejected {b['rows_rejected']}{set_aside}  ({b['started_at']})")
     click.echo("Rows per table:")
     for table, count in state["counts"].items():
         click.echo(f"  {table:<20} {count}")
     click.echo(f"Rejected rows: {state['rejected_total']}")
     for reason, count in state["rejected_by_reason"].items():
         click.echo(f"  {count} {reason.replace('_', ' ')}")
+    by_label = state["answers_set_aside_by_label"]
+    click.echo(f"Answers set aside: {sum(row['count'] for row in by_label)}"
+               + (" (map a label with `impact labels map`)" if by_label else ""))
+    _print_set_aside(by_label)
+
+
+def _print_set_aside(by_label: list[dict]) -> None:
+    for row in by_label:
+        click.echo(f"  {row['count']:>5}  {row['scale']:<13} '{row['label']}'  in "
+                   f"'{row['question']}'")
+
+
+# ---- answer labels ----
+
+@cli.group()
+def labels():
+    """Answers set aside (worded in a way the vocabulary does not know) and the mappings that
+    read them.
+
+    Scales and their values: knows_ess 0-2 (2 = "Oui, précisément", 1 = "Vaguement",
+    0 = "Non"); agreement and satisfaction 1-5; recommend 0-10; ess_option association,
+    cooperative, mutuelle, fondation, entreprise_sociale or none; option_ticked 0 or 1.
+    """
+
+
+@labels.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@friendly
+def labels_list(as_json):
+    """The labels set aside, by scale and question, with counts; then the staff's mappings."""
+    from etl import labels as answer_labels
+
+    engine = _engine()
+    by_label = answer_labels.set_aside_by_label(engine)
+    mapped = answer_labels.mappings(engine)
+    if as_json:
+        click.echo(json.dumps({"set_aside": by_label, "mappings": mapped}, ensure_ascii=False,
+                              indent=2, default=str))
+        return
+    click.echo(f"Answers set aside: {sum(row['count'] for row in by_label)}")
+    _print_set_aside(by_label)
+    click.echo(f"Mappings: {len(mapped)}")
+    for m in mapped:
+        created = m["created_at"].strftime("%Y-%m-%d") if m["created_at"] else ""
+        click.echo(f"  {m['scale']:<13} '{m['label']}' -> {m['value']}  "
+                   f"({m['created_by'] or ''}, {created})")
+
+
+def _scale_option():
+    return click.option("--scale", required=True, metavar="SCALE",
+                        help="Answer scale of the label (knows_ess, agreement, satisfaction, "
+                             "recommend, ess_option, option_ticked).")
+
+
+def _checked_scale(scale: str) -> None:
+    """An unknown scale is a usage error (exit 2), checked without importing etl at start."""
+    from etl.labels import SCALES
+
+    if scale not in SCALES:
+        raise click.BadParameter(f"unknown scale '{scale}' (one of {', '.join(SCALES)})",
+                                 param_hint="--scale")
+
+
+@labels.command("map")
+@click.argument("label")
+@_scale_option()
+@click.option("--value", required=True, help="The value the label stands for on its scale.")
+@friendly
+def labels_map(label, scale, value):
+    """Read LABEL as VALUE on SCALE: its answers set aside are read at once, and every later
+    load reads it."""
+    from etl import labels as answer_labels
+
+    _checked_scale(scale)
+    try:
+        read = answer_labels.map_label(label, scale, value, actor=_actor(), engine=_engine())
+    except answer_labels.LabelError as error:
+        raise UserError(str(error))
+    click.echo(f"'{label}' now reads as {value} on {scale}: {read} answer(s) set aside "
+               f"re-read")
+
+
+@labels.command("unmap")
+@click.argument("label")
+@_scale_option()
+@friendly
+def labels_unmap(label, scale):
+    """Undo a mapping: the answers it read are set aside again."""
+    from etl import labels as answer_labels
+
+    _checked_scale(scale)
+    try:
+        count = answer_labels.unmap_label(label, scale, actor=_actor(), engine=_engine())
+    except answer_labels.LabelError as error:
+        raise UserError(str(error))
+    click.echo(f"'{label}' is no longer mapped on {scale}: {count} answer(s) set aside again")
 
 
 def _resolve_filters(editions, schools, regions):

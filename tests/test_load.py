@@ -239,8 +239,6 @@ EXPECTED_REASONS = {
     ("followup.csv", 3): "row 3: 'in_use' must be one of non, oui, partiellement, got 'peut-être'; "
                          "'satisfaction' must be a whole number from 1 to 5, got '6'",
     ("followup.csv", 4): "row 4: unknown project 'PRJ-404' in 'project_id'",
-    ("survey_out_of_range.csv", 3): "row 3: 'wants_useful' must be 1-5, got '7'",
-    ("survey_out_of_range.csv", 4): "row 4: 'recommend' must be 0-10, got '11'",
 }
 
 
@@ -260,7 +258,9 @@ def test_bad_rows_are_rejected_with_reasons_and_good_rows_load(warehouse, tmp_pa
     assert loaded == {
         "organisations.csv": (2, 2, 0), "events.csv": (9, 1, 8), "projects.csv": (6, 1, 5),
         "students.csv": (4, 1, 3), "guide.csv": (5, 1, 4), "followup.csv": (3, 1, 2),
-        "survey_out_of_range.csv": (4, 2, 2)}
+        "survey_out_of_range.csv": (4, 4, 0)}  # its 7 and 11 set aside, not their responses
+    assert reports["survey_out_of_range.csv"].set_aside_by_label == {
+        ("wants_useful", "7"): 1, ("recommend", "11"): 1}
     assert reports["events.csv"].reasons == {"invalid_value": 5, "inconsistent_counts": 1,
                                              "missing_value": 1, "unknown_school": 1}
     assert all_rows(warehouse, select(tour_event.c.event_id)) == [("EVT-1",)]
@@ -481,7 +481,7 @@ MESSY_EXPECTED = {
     "events_duplicated_rows.csv": ("loaded", 3, 2, 1,
                                    "row 4: same event_id as row 2 (event_id 'EVT-D-1')"),
     "projects_school_names.csv": ("loaded", 13, 12, 1, "row 14: unknown school 'Centrale Marseile'"),
-    "survey_out_of_range.csv": ("loaded", 4, 2, 2, "row 3: 'wants_useful' must be 1-5, got '7'"),
+    "survey_out_of_range.csv": ("loaded", 4, 4, 0, None),  # its 7 and 11 set aside alone
     "events_missing_column.csv": ("failed", 0, 0, 0, ("missing required column(s) "
                                                       "'attendees' for kind 'events'")),
     "empty.csv": ("failed", 0, 0, 0, "empty.csv: the file is empty"),

@@ -228,15 +228,19 @@ def test_french_excel_resave_windows_1252_semicolons():
     result = parse(MESSY / "google_sheets_fr_cp1252.csv")
     assert result.tool == "google_sheets"
     out = result.responses
-    assert out["row_number"].tolist() == [2]
-    assert out["submitted_at"].tolist() == times(["2025-10-06 09:14"])
-    assert out["school"].tolist() == ["Centrale Supélec"]  # raw text; resolved by the loader
-    assert out["consider_ess_career"].tolist() == [4.0]    # header and label with ’
+    # Rows 3 and 4 have one unreadable answer each: set aside alone, the responses are kept.
+    assert out["row_number"].tolist() == [2, 3, 4]
+    assert out["submitted_at"].tolist()[0] == times(["2025-10-06 09:14"])[0]
+    assert out["school"].tolist()[0] == "Centrale Supélec"  # raw text; resolved by the loader
+    assert out["consider_ess_career"].tolist() == [4.0, 3.0, 4.0]  # header and label with ’
+    assert out["wants_useful"].tolist()[0] == 5.0 and out["wants_useful"][1:].isna().all()
+    set_aside = result.set_aside.set_index("row_number")
+    assert set_aside.loc[3, "question"] == "Je veux que mon travail soit utile à la société."
+    assert (set_aside.loc[3, "label"], set_aside.loc[3, "scale"]) == ("7", "agreement")
+    assert set_aside.loc[4, "label"] is None  # an e-mail typed in a Likert: never stored
+    assert set_aside.loc[4, "label_key"] is None
     rejected = result.rejected.set_index("row_number")
-    assert rejected.loc[3, "reason_code"] == "invalid_answer"
-    assert rejected.loc[3, "reason"] == \
-        "row 3: 'Je veux que mon travail soit utile à la société.' must be 1-5, got '7'"
-    assert rejected.loc[4, "reason_code"] == "invalid_answer"  # an e-mail typed in a Likert
+    assert list(rejected.index) == [5]
     assert rejected.loc[5, "reason_code"] == "empty_response"
     assert result.ignored_columns == ["Avez-vous déjà fait du bénévolat ?"]
     written = everything_written(result)
@@ -259,13 +263,16 @@ def test_typeform_2018_slash_joined_choices_and_nps_out_of_range():
     result = parse(MESSY / "typeform_2018.csv")
     out = result.responses
     assert out["ess_structures_choices"].tolist() == [
-        "association;cooperative;entreprise_sociale"]
-    assert out["recommend"].tolist() == [8.0]
-    assert out["submitted_at"].tolist() == times(["2026-06-01 14:04:00"])  # UTC + 2 h
-    assert out["school"].tolist() == ["UTC"]  # the school, not a time zone
-    assert result.rejected["reason"].tolist() == [
-        "row 3: 'Quelle est la probabilité que vous recommandiez le programme à un(e) ami(e) ?'"
-        " must be 0-10, got '11'"]
+        "association;cooperative;entreprise_sociale", "mutuelle"]
+    assert out["recommend"].tolist()[0] == 8.0 and pd.isna(out["recommend"].iat[1])
+    assert out["submitted_at"].tolist()[0] == times(["2026-06-01 14:04:00"])[0]  # UTC + 2 h
+    assert out["school"].tolist() == ["UTC", "UTT"]  # the school, not a time zone
+    assert result.rejected.empty
+    [set_aside] = result.set_aside.to_dict("records")  # the 11 only: the response is kept
+    assert (set_aside["row_number"], set_aside["scale"], set_aside["label"]) == (3, "recommend",
+                                                                                "11")
+    assert set_aside["question"] == ("Quelle est la probabilité que vous recommandiez le "
+                                     "programme à un(e) ami(e) ?")
 
 
 def test_kobo_group_prefixes_utc_times_and_the_edition_boundary():
@@ -504,14 +511,20 @@ def test_unknown_labels_and_dates_name_row_column_and_value(tmp_path):
          "Quelles structures de l'ESS connaissez-vous ?"],
         ["2025/10/06 9:14:02 AM UTC+2", "Peut-être", "Association"],
         ["hier", "Non", "Association;Scop du coin"]])
-    rejected = parse(path).rejected
+    result = parse(path)
+    # Row 2's unknown label is set aside alone; row 3 is rejected for its date, and its
+    # unreadable answer is named in the reason too.
+    assert result.responses["row_number"].tolist() == [2]
+    assert result.responses["knows_ess"].isna().all()
+    assert result.responses["ess_structures_choices"].tolist() == ["association"]
+    assert result.set_aside[["row_number", "scale", "label"]].values.tolist() == [
+        [2, "knows_ess", "Peut-être"]]
+    rejected = result.rejected
     assert rejected["reason"].tolist() == [
-        "row 2: 'Savez-vous précisément ce qu'est l'économie sociale et solidaire (ESS) ?' must "
-        "be Oui, précisément / Vaguement / Non, got 'Peut-être'",
         "row 3: 'Horodateur' is not a date and time, got 'hier'; row 3: 'Quelles structures de "
         "l'ESS connaissez-vous ?' must name known kinds of structure (Association, Associations,"
         " Coopérative, Coopératives, Mutuelle), got 'Association;Scop du coin'"]
-    assert rejected["reason_code"].tolist() == ["invalid_answer", "invalid_date"]
+    assert rejected["reason_code"].tolist() == ["invalid_date"]
 
 
 def test_limesurvey_array_and_grid_headers_map_through_their_brackets(tmp_path):

@@ -38,9 +38,11 @@ FRAME_COLUMNS = ["respondent_key", "pseudonym", "edition", "wave", "school_id", 
                  "tool", "row_number", *ITEM_COLUMNS]
 
 
-def surveys(raw: RawTable, ctx: LoadContext) -> Transformed:
+def surveys(raw: RawTable, ctx: LoadContext,
+            label_maps: dict[str, dict[str, str]] | None = None) -> Transformed:
+    """`label_maps`: the staff's answer mappings (etl.labels.label_maps)."""
     parse = survey_formats.parse_survey(raw, pseudonymise=ctx.pseudonymiser(), wave=ctx.wave,
-                                        edition=ctx.edition)
+                                        edition=ctx.edition, label_maps=label_maps)
     responses = parse.responses
     rejected = [dict(r) for r in parse.rejected.to_dict("records")]
     if len(responses) and responses["wave"].isna().all():
@@ -58,6 +60,7 @@ def surveys(raw: RawTable, ctx: LoadContext) -> Transformed:
                          "reason": f"row {row.row_number}: {text}", "data": _data(row)})
     frame = _canonical(responses[keep], editions[keep], school_ids[keep], parse.tool,
                        raw.header_fingerprint)
+    frame["set_aside"] = _set_aside_by_row(frame["row_number"], parse.set_aside)
     frame, superseded = supersede(frame)
     for old, new in superseded:
         rejected.append({"row_number": int(old.row_number), "reason_code": "superseded",
@@ -66,6 +69,17 @@ def surveys(raw: RawTable, ctx: LoadContext) -> Transformed:
                          "data": _data_from_frame(old)})
     return Transformed(rows=frame, rejected=rejected, ignored_columns=parse.ignored_columns,
                        tool=parse.tool)
+
+
+def _set_aside_by_row(row_numbers: pd.Series, set_aside: pd.DataFrame) -> list:
+    """Each response's answers the vocabulary could not read (a list of records), or None;
+    they travel with their response, so a superseded one's go with it."""
+    if set_aside.empty:
+        return [None] * len(row_numbers)
+    groups: dict[int, list[dict]] = {}
+    for record in set_aside.to_dict("records"):
+        groups.setdefault(int(record["row_number"]), []).append(record)
+    return [groups.get(int(number)) for number in row_numbers]
 
 
 def _blank(values: pd.Series) -> pd.Series:
