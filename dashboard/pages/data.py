@@ -239,6 +239,16 @@ register({
     "data.report.rejected.other": {"fr": "{n} rejetées", "en": "{n} rejected"},
     "data.report.reasons": {"fr": "Raisons des rejets : {reasons}",
                             "en": "Reasons for rejection: {reasons}"},
+    "data.report.set_aside.one": {
+        "fr": "{n} réponse mise de côté (son libellé n'a pas été lu) : dites ce qu'il veut "
+              "dire sous « Réponses mises de côté », plus bas.",
+        "en": "{n} answer set aside (its label was not read): say what it means under "
+              "\"Answers set aside\", below."},
+    "data.report.set_aside.other": {
+        "fr": "{n} réponses mises de côté (leur libellé n'a pas été lu) : dites ce qu'ils "
+              "veulent dire sous « Réponses mises de côté », plus bas.",
+        "en": "{n} answers set aside (their label was not read): say what they mean under "
+              "\"Answers set aside\", below."},
     "data.report.ignored": {"fr": "Colonnes ignorées : {columns}",
                             "en": "Columns ignored: {columns}"},
     "data.report.skipped_detail": {
@@ -834,6 +844,8 @@ def report_lines(report: dict, lang: str) -> list[str]:
     if report.get("reasons"):
         lines.append(t("data.report.reasons", lang, reasons=reasons_text(report["reasons"],
                                                                          lang)))
+    if report.get("answers_set_aside"):
+        lines.append(tn("data.report.set_aside", report["answers_set_aside"], lang))
     if report.get("ignored_columns"):
         lines.append(t("data.report.ignored", lang,
                        columns=", ".join(report["ignored_columns"])))
