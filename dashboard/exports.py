@@ -155,14 +155,14 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], meta: ExportMeta,
 def set_aside_notes(count: int, langs: tuple[str, ...] = ("fr", "en")) -> dict:
     """The 'méthodologie' sheet's lines on the survey answers of the selection that were set
     aside (labels no one could read yet, counted in no figure): the count, then what it means,
-    in each language asked."""
+    in each language asked (named like the pack's definitions; "(fr)", "(en)" when several)."""
     from dashboard.i18n import t, tn
     from dashboard.report import messages  # noqa: F401 (registers the texts)
 
     notes = {"set_aside_answers": count}
     for lang in langs:
-        word = "définition" if lang == "fr" else "definition"
-        notes[f"{word} · set_aside_answers"] = (
+        key = "définition · set_aside_answers" + (f" ({lang})" if len(langs) > 1 else "")
+        notes[key] = (
             t("report.sheet.set_aside.none", lang) if count == 0
             else tn("report.sheet.set_aside", count, lang))
     return notes

@@ -131,8 +131,8 @@ def test_methodology_sheets_count_the_answers_set_aside(report_db, tmp_path):
     assert result.exit_code == 0, result.output
     sheet = as_dict(openpyxl.load_workbook(out)["méthodologie"])
     assert sheet["set_aside_answers"] == str(count)
-    assert f"{count} réponses aux questionnaires" in sheet["définition · set_aside_answers"]
-    assert f"{count} survey answers" in sheet["definition · set_aside_answers"]
+    assert f"{count} réponses aux questionnaires" in sheet["définition · set_aside_answers (fr)"]
+    assert f"{count} survey answers" in sheet["définition · set_aside_answers (en)"]
     impact("export", "awareness", "--edition", EDITION, "--region", "32", "--format", "xlsx",
            "--out", out)
     sheet = as_dict(openpyxl.load_workbook(out)["méthodologie"])
