@@ -674,7 +674,8 @@ def test_the_page_names_each_step_of_every_scale_in_both_languages():
     from etl import labels
 
     agreement = [o["label"] for o in data.step_options("agreement", "fr")]
-    assert agreement[0] == "1 – Pas du tout d'accord" and agreement[-1] == "5 – Tout à fait d'accord"
+    assert agreement[0] == "1 – Pas du tout d'accord"
+    assert agreement[-1] == "5 – Tout à fait d'accord"
     assert [o["label"] for o in data.step_options("knows_ess", "en")] == [
         "No", "Vaguely", "Yes, precisely"]
     recommend = data.step_options("recommend", "fr")
