@@ -446,8 +446,10 @@ register({
     "data.labels.choose": {"fr": "Réponse que veut dire « {label} »",
                            "en": "Answer that \"{label}\" means"},
     "data.labels.save": {"fr": "Enregistrer", "en": "Save"},
-    "data.labels.save_label": {"fr": "Lire « {label} » comme la réponse choisie ({scale})",
-                               "en": "Read \"{label}\" as the chosen answer ({scale})"},
+    # The button's name starts with its visible text (WCAG 2.5.3, label in name).
+    "data.labels.save_label": {
+        "fr": "Enregistrer : lire « {label} » comme la réponse choisie ({scale})",
+        "en": "Save: read \"{label}\" as the chosen answer ({scale})"},
     "data.labels.pick_first": {"fr": "Choisissez d'abord la réponse dans la liste.",
                                "en": "Choose the answer from the list first."},
     "data.labels.outside": {

@@ -27,7 +27,7 @@ SURVEY = (
     "email,school,edition,wave,knows_ess,wants_useful,tech_for_good\n"
     f"camille.bof@example.org,INSA Lyon,{EDITION},pre,Vaguement,{LABEL},4\n"
 )
-SAVE_BUTTON = f"Lire « {LABEL} » comme la réponse choisie (accord, de 1 à 5)"
+SAVE_BUTTON = f"Enregistrer : lire « {LABEL} » comme la réponse choisie (accord, de 1 à 5)"
 REMOVE_BUTTON = f"Retirer le libellé « {LABEL} » (accord, de 1 à 5)"
 
 
@@ -82,6 +82,16 @@ def upload_store(tmp_path, live_settings, warehouse):
         unload(batch_id, warehouse)
 
 
+def choose_by_keyboard(page, text: str, most: int = 12) -> None:
+    """In an open dropdown, arrow down to the option `text`, then take it with Enter."""
+    expect(page.locator(".dash-dropdown-option", has_text=text)).to_be_visible()
+    for _ in range(most):
+        page.keyboard.press("ArrowDown")
+        if text in page.evaluate("() => document.activeElement.textContent || ''"):
+            break
+    page.keyboard.press("Enter")
+
+
 def upload_survey(page, tmp_path) -> None:
     source = tmp_path / FILE_NAME
     source.write_text(SURVEY, encoding="utf-8")
@@ -107,15 +117,13 @@ def test_a_label_set_aside_is_mapped_then_unmapped_from_the_page(page, tmp_path,
     expect(line).to_contain_text(f"« {ITEM} » (1)")
 
     # From the keyboard: the dropdown, named after the label, then its step, then the button.
-    dropdown = line.get_by_role("button", name=f"Réponse que veut dire « {LABEL} »")
-    dropdown.focus()
+    line.get_by_role("button", name=f"Réponse que veut dire « {LABEL} »").focus()
     page.keyboard.press("Enter")
-    option = page.locator(".dash-dropdown-option", has_text="3 – Ni d'accord ni pas d'accord")
-    expect(option).to_be_visible()
-    option.click()
-    expect(dropdown).to_contain_text("3 – Ni d'accord ni pas d'accord")
-    save = line.get_by_role("button", name=SAVE_BUTTON)
-    save.focus()
+    choose_by_keyboard(page, "3 – Ni d'accord ni pas d'accord")
+    expect(line.locator(".data-alias-dropdown")).to_contain_text(
+        "3 – Ni d'accord ni pas d'accord")
+    page.keyboard.press("Escape")
+    line.get_by_role("button", name=SAVE_BUTTON).focus()
     page.keyboard.press("Enter")
 
     result = page.locator(f"#{ids.DATA_LABELS_RESULT}")
@@ -151,7 +159,8 @@ def test_the_section_speaks_english_and_passes_axe(browser, browser_context_args
         section = axe_page.locator(f"#{ids.DATA_LABELS}")
         expect(section.get_by_role("heading", name="Answers set aside")).to_be_visible()
         expect(section).to_contain_text("Scale: agreement, 1 to 5")
-        expect(section.get_by_role("button", name=f"Answer that \"{LABEL}\" means")).to_be_visible()
+        expect(section.get_by_role("button", name=f"Answer that \"{LABEL}\" means")
+               ).to_be_visible()
         assert_accessible("/donnees (answers set aside)", axe_violations(axe_page))
     finally:
         context.close()
