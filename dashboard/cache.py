@@ -59,7 +59,6 @@ DEFAULT_PREFIX = "impact:fig:"
 TIMEOUT = 6 * 3600          # seconds an entry lives (entries of an old version are never read)
 MEMORY_ENTRIES = 1000       # entries kept by the in-process cache before it prunes
 RETRY_AFTER = 30.0          # seconds without Redis after it failed
-ERASURE = "forget"          # the audit action of `impact forget` (etl.load.forget)
 REDIS_SOCKET_TIMEOUT = 1.0  # a slow or absent Redis must not hold a page for long
 
 

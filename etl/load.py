@@ -83,7 +83,8 @@ class FileReport:
     message: str | None = None
     editions: set = field(default_factory=set)
     answers_set_aside: int = 0       # answers no vocabulary label nor staff mapping reads
-    set_aside_by_label: Counter = field(default_factory=Counter)  # (question, label) -> count
+    # [{"question", "label", "count"}] of the answers set aside, largest count first
+    set_aside_by_label: list = field(default_factory=list)
 
     @property
     def rows_loaded(self) -> int:
@@ -528,8 +529,9 @@ def _write_survey(conn, report, rows: pd.DataFrame,
     item_columns = [c for c in ITEM_COLUMNS if c in rows.columns]
     base = {c: _column(rows[c]) for c in RESPONSE_COLUMNS}
     items = {c: _column(rows[c]) for c in item_columns}
-    digests = _row_hashes([base[c] for c in RESPONSE_COLUMNS[1:]] + list(items.values()))
     set_aside = rows["set_aside"].tolist() if "set_aside" in rows else [None] * len(rows)
+    digests = _row_hashes([base[c] for c in RESPONSE_COLUMNS[1:]]
+                          + list(_unread_blanked(items, set_aside).values()))
     digests = _with_set_aside(digests, set_aside)
     keys = list(zip(base["respondent_key"], base["edition"], base["wave"]))
     existing = _existing_responses(conn, set(zip(base["edition"], base["wave"])))
@@ -566,6 +568,22 @@ def _write_survey(conn, report, rows: pd.DataFrame,
     return superseded, answers
 
 
+def _unread_blanked(items: dict[str, list], set_aside: list) -> dict[str, list]:
+    """The items as a digest sees them: an answer the vocabulary cannot read counts by its
+    label (below), read by a staff mapping or not, so that mapping a label between two loads
+    of one export leaves its responses unchanged (the mapping has already read them)."""
+    if not any(set_aside):
+        return items
+    blanked = {item: list(values) for item, values in items.items()}
+    for position, records in enumerate(set_aside):
+        for r in records or ():
+            for item in (r["item"], "ess_structures_choices"
+                         if r["item"] == "ess_structures_known" else None):
+                if item in blanked:
+                    blanked[item][position] = None
+    return blanked
+
+
 def _with_set_aside(digests: list[str], set_aside: list) -> list[str]:
     """A response's digest covers the labels of its unreadable answers too (a new label for
     the same unreadable answer is a change); responses without any keep their digest."""
@@ -589,7 +607,7 @@ def _write_set_aside(conn: Connection, report: FileReport, set_aside: list,
     for start in range(0, len(changed_ids), 5000):
         conn.execute(delete(answer_set_aside).where(
             answer_set_aside.c.response_id.in_(changed_ids[start:start + 5000])))
-    records, unread = [], set()
+    records, unread, by_label = [], set(), Counter()
     for response_id, position in written:
         for r in set_aside[position] or ():
             records.append((batch_id, response_id, int(r["row_number"]), r["item"], r["scale"],
@@ -597,9 +615,11 @@ def _write_set_aside(conn: Connection, report: FileReport, set_aside: list,
                             r["known_choices"]))
             if not r["read"]:
                 unread.add((response_id, r["item"]))
-                report.set_aside_by_label[(r["question"], r["label"] or NOT_SHOWN)] += 1
+                by_label[(r["question"], r["label"] or NOT_SHOWN)] += 1
     bulk_insert(conn, answer_set_aside, list(SET_ASIDE_WRITTEN), records)
     report.answers_set_aside += len(unread)
+    report.set_aside_by_label = [{"question": question, "label": label, "count": n}
+                                 for (question, label), n in by_label.most_common()]
 
 
 def _superseded(row_number, batch_id: int, pseudonym, answers: dict) -> dict:
@@ -817,7 +837,7 @@ def _refuse_if_referenced(conn: Connection, batch_id: int) -> None:
 def forget(identifier: str, engine: Engine | None = None, actor: str = "impact forget") -> dict:
     """Erase one person everywhere (answers, roster, derived tables, rejected rows)."""
     from etl.audit import record
-    from etl.schema import mart_pair, mart_response
+    from etl.schema import answer_set_aside, mart_pair, mart_response
     from etl.transform.context import make_pseudonymiser
 
     settings = get_settings()
@@ -831,6 +851,8 @@ def forget(identifier: str, engine: Engine | None = None, actor: str = "impact f
         removed = {
             "survey_answer": conn.execute(delete(survey_answer).where(
                 survey_answer.c.response_id.in_(response_ids))).rowcount,
+            "answer_set_aside": conn.execute(delete(answer_set_aside).where(
+                answer_set_aside.c.response_id.in_(response_ids))).rowcount,
             "mart_response": conn.execute(delete(mart_response).where(
                 mart_response.c.pseudonym == pseudonym)).rowcount,
             "mart_pair": conn.execute(delete(mart_pair).where(

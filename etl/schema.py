@@ -242,7 +242,8 @@ answer_set_aside = Table(
     Column("row_number", Integer, nullable=False, comment="Row number in the file (1 = header)."),
     Column("item", String(30), nullable=False, comment="Questionnaire item of the answer."),
     Column("scale", String(20), nullable=False,
-           comment="Answer scale the label was looked up in (agreement, knows_ess, ess_option...)."),
+           comment="Answer scale the label was looked up in (agreement, knows_ess, "
+                   "ess_option...)."),
     Column("question", Text, nullable=False, comment="The column header, as written in the file."),
     Column("label", Text, comment="The answer as written; empty when it looked like a person's "
                                   "identifier (never stored)."),

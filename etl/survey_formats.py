@@ -1049,6 +1049,8 @@ class _Parser:
     def _set_aside_signatures(self, positions: np.ndarray) -> list[dict[str, str]]:
         """Per kept response, item -> its unread labels: part of an anonymous response's key,
         so that a mapping made later does not make it a new response."""
+        if not self.set_aside:
+            return []
         by_position: dict[int, dict[str, list[str]]] = {}
         for r in self.set_aside:
             by_position.setdefault(r["position"], {}).setdefault(r["item"], []).append(
@@ -1065,8 +1067,12 @@ class _Parser:
         return pd.DataFrame(columns, columns=list(SET_ASIDE_COLUMNS))
 
     def _set_aside_messages(self, position: int) -> list[str]:
-        return [r["message"] for r in self.set_aside
-                if r["position"] == position and not r["read"]]
+        if not hasattr(self, "_messages_by_position"):
+            self._messages_by_position: dict[int, list[str]] = {}
+            for r in self.set_aside:
+                if not r["read"]:
+                    self._messages_by_position.setdefault(r["position"], []).append(r["message"])
+        return self._messages_by_position.get(position, [])
 
     def _of_item(self, kind: str, item: str) -> list[Column]:
         found = [c for c in self.columns if c.kind == kind and c.item == item]

@@ -166,8 +166,8 @@ def _print_reports(reports) -> None:
         if r.answers_set_aside:
             click.echo(f"    answers set aside: {r.answers_set_aside} (their responses are "
                        f"kept; `impact labels list`): " + ", ".join(
-                           f"'{question}': '{label}' ({n})" for (question, label), n
-                           in r.set_aside_by_label.most_common()))
+                           f"'{row['question']}': '{row['label']}' ({row['count']})"
+                           for row in r.set_aside_by_label))
         if r.ignored_columns:
             click.echo("    columns ignored: " + ", ".join(r.ignored_columns))
 

@@ -92,7 +92,8 @@ def test_people_are_stored_as_keyed_hashes(warehouse, tmp_path):
     # Upper case in the roster, lower case in the survey: the same person, the same hash.
     assert roster == {ines, hugo}
     assert respondents == {ines, hugo}
-    assert pairs == {ines}            # hugo's pre answer was rejected (wants_useful 9)
+    # hugo's pre response counts: only its wants_useful 9 (on a 1-5 scale) is set aside
+    assert pairs == {ines, hugo}
 
 
 def test_no_identifier_reaches_the_warehouse_the_output_or_the_logs(tmp_path, monkeypatch, caplog):
@@ -146,7 +147,6 @@ def test_rejected_rows_keep_the_reason_but_no_identifier(warehouse, tmp_path):
         ("students.csv", 4): "row 4: unknown school 'Centrale Marseile'",
         ("students.csv", 5): "row 5: unknown school '<an e-mail address, not shown>'",
         ("students.csv", 7): "row 7: same person and edition as row 6 (edition '2026-2027')",
-        ("pre.csv", 3): "row 3: 'wants_useful' must be 1-5, got '9'",
         ("pre.csv", 4): "row 4: unknown school '<an e-mail address, not shown>'",
     }
     stored = json.dumps([data for _, data in rejected.values()], ensure_ascii=False).lower()
@@ -171,11 +171,12 @@ def test_forget_erases_a_person_everywhere_and_audits_without_the_email(warehous
     assert {t.name: count(warehouse, t, t.c.pseudonym == ines)
             for t in (student, survey_response, mart_response, mart_pair)} == ines_before
     # Hugo: his roster row (line 6) and its two rejected lines (3: unknown project,
-    # 7: duplicate), his post response with its 8 answers and its mart row; his pre answer
-    # was rejected by the survey reader, which keeps no identifier, so nothing links it to him.
+    # 7: duplicate), his post response with its 8 answers, his pre response with its 5
+    # readable answers and its one answer set aside (wants_useful 9), their mart rows and
+    # their pair.
     assert {k: v for k, v in removed.items() if v} == {
-        "student": 1, "rejected_row": 2, "survey_response": 1, "survey_answer": 8,
-        "mart_response": 1}
+        "student": 1, "rejected_row": 2, "survey_response": 2, "survey_answer": 8 + 5,
+        "answer_set_aside": 1, "mart_response": 2, "mart_pair": 1}
     with warehouse.connect() as conn:
         [(action, detail)] = conn.execute(select(audit_log.c.action, audit_log.c.detail)).all()
     assert action == "forget"

@@ -12,7 +12,8 @@ pandas. At national scale one scan of mart_response with the ~20 COUNT(CASE ...)
 need takes about half a second on SQLite, ten times the budget of a filter change. So each mart
 is aggregated once per edition x school (x wave): a `Cube` of a few thousand rows, kept in
 memory until the warehouse version changes (`WAREHOUSE_VERSION`: a load, an unload, an erasure,
-or a change of the marts' key ranges; one query of index lookups per call). A filter or a scope
+an answer label mapped or unmapped, or a change of the marts' key ranges; one query of index
+lookups per call). A filter or a scope
 is then a sum over the cube's rows, in microseconds; the statistics of counts already seen are
 remembered too. The first call after a load pays the scans (about a second per mart on SQLite
 at national scale).
