@@ -235,10 +235,7 @@ def report_dict(report) -> dict:
     for name in (f.name for f in fields(report)):
         value = getattr(report, name)
         if isinstance(value, Counter):
-            # JSON keys are text: a count by (question, label) becomes rows [question, label, n]
-            value = ([[*key, n] for key, n in value.most_common()]
-                     if any(isinstance(key, tuple) for key in value)
-                     else dict(value.most_common()))
+            value = dict(value.most_common())
         elif isinstance(value, (set, frozenset)):
             value = sorted(value)
         out[name] = value
