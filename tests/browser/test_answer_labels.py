@@ -9,6 +9,8 @@ mapping is removed through the page and the batch taken out again.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from playwright.sync_api import expect
 
@@ -116,6 +118,9 @@ def test_a_label_set_aside_is_mapped_then_unmapped_from_the_page(page, tmp_path,
     expect(line).to_contain_text("Échelle : accord, de 1 à 5")
     expect(line).to_contain_text(f"« {ITEM} » (1)")
 
+    if os.environ.get("IMPACT_SCREENSHOTS"):
+        section.screenshot(path=os.path.join(os.environ["IMPACT_SCREENSHOTS"],
+                                             "donnees-reponses-de-cote.png"))
     # From the keyboard: the dropdown, named after the label, then its step, then the button.
     line.get_by_role("button", name=f"Réponse que veut dire « {LABEL} »").focus()
     page.keyboard.press("Enter")
@@ -133,6 +138,9 @@ def test_a_label_set_aside_is_mapped_then_unmapped_from_the_page(page, tmp_path,
     expect(saved).to_contain_text("3 – Ni d'accord ni pas d'accord")
     expect(saved).to_contain_text(DEMO_EMAIL)  # who saved it
     assert n_answered(warehouse) == n_before + 1  # the figure takes the answer in
+    if os.environ.get("IMPACT_SCREENSHOTS"):
+        section.screenshot(path=os.path.join(os.environ["IMPACT_SCREENSHOTS"],
+                                             "donnees-libelles.png"))
 
     saved.get_by_role("button", name=REMOVE_BUTTON).click()
     expect(result).to_contain_text(answers_text(waiting, "réponse de nouveau mise de côté",
