@@ -152,6 +152,22 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], meta: ExportMeta,
     return out.getvalue()
 
 
+def set_aside_notes(count: int, langs: tuple[str, ...] = ("fr", "en")) -> dict:
+    """The 'méthodologie' sheet's lines on the survey answers of the selection that were set
+    aside (labels no one could read yet, counted in no figure): the count, then what it means,
+    in each language asked (named like the pack's definitions; "(fr)", "(en)" when several)."""
+    from dashboard.i18n import t, tn
+    from dashboard.report import messages  # noqa: F401 (registers the texts)
+
+    notes = {"set_aside_answers": count}
+    for lang in langs:
+        key = "définition · set_aside_answers" + (f" ({lang})" if len(langs) > 1 else "")
+        notes[key] = (
+            t("report.sheet.set_aside.none", lang) if count == 0
+            else tn("report.sheet.set_aside", count, lang))
+    return notes
+
+
 def suppression_mask(frame: pd.DataFrame, hidden_columns: list[str],
                      flag: str = "suppressed") -> pd.DataFrame:
     """Cells to show as '< K': the hidden columns of the rows whose flag is true."""
@@ -205,10 +221,13 @@ def figure_table(figure: str, filters, scope, k: int) -> tuple[pd.DataFrame, pd.
 
 
 def export_figure(figure: str, filters, scope, k: int, fmt: str, out: Path | None) -> bytes:
-    from dashboard.queries.base import freshness
+    from dashboard.queries.base import effective, freshness
+    from etl import labels
 
     frame, mask = figure_table(figure, filters, scope, k)
     meta = ExportMeta(figure=figure, k=k, as_of=freshness().as_of, scope=scope.role,
                       filters={"editions": list(filters.editions), "schools": list(filters.schools),
                                "regions": list(filters.regions)})
+    if fmt == "xlsx":  # JSON's meta keeps its contract; the sheet explains the figures
+        meta.notes.update(set_aside_notes(labels.set_aside_count(effective(filters, scope))))
     return write(frame, meta, fmt, out, mask)

@@ -523,3 +523,216 @@ def test_a_job_whose_worker_died_is_reported_lost(warehouse, store):
 
     assert uploads.read_job(job_id)["status"] == "lost"
     assert uploads.read_job(job_id.upper()) is None  # not a job id
+
+
+# ---- answers set aside: labels staff map to a step of the scale ----
+
+# Six students of one edition answered before the programme. Three wrote "Bof" where the
+# agreement scale has no such answer (two in wants_useful, one in tech_for_good): only those
+# three answers are set aside, their responses count for the other items.
+SURVEY_EDITION = "2025-2026"
+SURVEY_WITH_BOF = (
+    "email,school,edition,wave,knows_ess,wants_useful,tech_for_good\n"
+    f"lea@example.org,INSA Lyon,{SURVEY_EDITION},pre,Vaguement,Bof,4\n"
+    f"hugo@example.org,INSA Lyon,{SURVEY_EDITION},pre,Non,Bof,Bof\n"
+    f"ines@example.org,INSA Lyon,{SURVEY_EDITION},pre,Non,5,4\n"
+    f"noah@example.org,INSA Lyon,{SURVEY_EDITION},pre,Oui précisément,4,3\n"
+    f"zoe@example.org,INSA Lyon,{SURVEY_EDITION},pre,Non,2,2\n"
+    f"remi@example.org,INSA Lyon,{SURVEY_EDITION},pre,Vaguement,5,5\n"
+)
+BOF_IN = {"wants_useful": 2, "tech_for_good": 1}  # the "Bof" cells above, by item
+BOF_ANSWERS = sum(BOF_IN.values())
+
+
+def text_of(component) -> str:
+    """The words a reader sees in a Dash component tree, spaced as the page spaces them."""
+    def words(node):
+        if node is None or isinstance(node, (bool, dict)):
+            return []
+        if isinstance(node, (str, int, float)):
+            return [str(node)]
+        if isinstance(node, (list, tuple)):
+            return [w for child in node for w in words(child)]
+        return words(getattr(node, "children", None))
+
+    return " ".join(" ".join(words(component)).split())
+
+
+def answered(item: str, engine) -> int:
+    """The n of the item before the programme, as the awareness page shows it."""
+    from dashboard.queries import awareness
+    from dashboard.queries.base import STAFF, Filters
+
+    table = awareness.items_table(Filters.of([SURVEY_EDITION]), STAFF, 5, engine)
+    return int(table.loc[(table["item"] == item) & (table["analysis"] == "paired"),
+                         "n_pre"].iloc[0])
+
+
+def load_survey(engine, tmp_path) -> None:
+    path = tmp_path / "questionnaire-bof.csv"
+    path.write_text(SURVEY_WITH_BOF, encoding="utf-8")
+    [report] = load_paths([path], engine=engine)
+    assert report.status == "loaded", report.message
+
+
+def test_a_label_set_aside_is_listed_mapped_then_unmapped_from_the_page(client, warehouse,
+                                                                        tmp_path):
+    from dashboard.pages import data
+    from etl import labels
+
+    load_survey(warehouse, tmp_path)
+    before = {item: answered(item, warehouse) for item in BOF_IN}
+    assert before == {item: 6 - n for item, n in BOF_IN.items()}
+
+    drawn = data.render_labels("?lang=fr", 0, None)
+    section = text_of(drawn)
+    assert f"« Bof » ({BOF_ANSWERS} réponses)" in section
+    assert "Échelle : accord, de 1 à 5" in section
+    assert "« wants_useful » (2)" in section and "« tech_for_good » (1)" in section
+    assert "Réponse que veut dire « Bof »" in section  # the dropdown's name
+    assert "3 – Ni d'accord ni pas d'accord" in str(drawn)  # a step of the dropdown
+    assert "Aucun libellé enregistré" in section
+
+    message, changed = data.map_message("Bof", "agreement", "3", "fr", actor=STAFF)
+
+    assert f"{BOF_ANSWERS} réponses relues" in text_of(message) and changed
+    assert {item: answered(item, warehouse) for item in BOF_IN} == {
+        item: before[item] + n for item, n in BOF_IN.items()}
+    [saved] = labels.mappings(warehouse)
+    assert (saved["label"], saved["value"], saved["created_by"]) == ("Bof", "3", STAFF)
+    drawn = data.render_labels("?lang=fr", changed, None)
+    assert "Aucune réponse mise de côté" in text_of(drawn)
+    assert ("« Bof » accord, de 1 à 5 3 – Ni d'accord ni pas d'accord staff@example.org"
+            in text_of(drawn))  # the saved label's row: label, scale, value, who
+    assert "Retirer le libellé « Bof » (accord, de 1 à 5)" in str(drawn)  # its button's name
+
+    message, changed = data.unmap_message("Bof", "agreement", "fr", actor=STAFF)
+
+    assert f"{BOF_ANSWERS} réponses de nouveau mises de côté" in text_of(message) and changed
+    assert {item: answered(item, warehouse) for item in BOF_IN} == before
+    section = text_of(data.render_labels("?lang=fr", changed, None))
+    assert f"« Bof » ({BOF_ANSWERS} réponses)" in section
+    assert labels.mappings(warehouse) == []
+
+
+def test_a_label_is_saved_only_as_a_step_of_its_scale(client, warehouse, tmp_path):
+    from dashboard.pages import data
+    from dashboard.queries.base import Filters
+    from etl import labels
+
+    load_survey(warehouse, tmp_path)
+
+    message, changed = data.map_message("Bof", "agreement", None, "fr", actor=STAFF)
+    assert "Choisissez d'abord la réponse" in text_of(message) and changed is dash_no_update()
+    message, changed = data.map_message("Bof", "agreement", "7", "en", actor=STAFF)
+    assert "\"7\" is not an answer of the agreement, 1 to 5 scale" in text_of(message)
+    assert changed is dash_no_update()
+    data.map_message("Bof", "agreement", "3", "fr", actor=STAFF)
+    message, changed = data.map_message("Bof", "agreement", "4", "fr", actor=STAFF)
+    assert "n'a pas été enregistré" in text_of(message) and changed is dash_no_update()
+    assert [m["value"] for m in labels.mappings(warehouse)] == ["3"]  # the first one holds
+    assert labels.set_aside_count(Filters.of([SURVEY_EDITION])) == 0
+
+
+def test_an_uploaded_survey_reports_its_answers_set_aside(client):
+    from dashboard.pages import data
+
+    state = upload(client, {"questionnaire.csv": SURVEY_WITH_BOF})
+
+    [report] = state["reports"]
+    assert (report["status"], report["rows_new"], report["rows_rejected"]) == ("loaded", 6, 0)
+    assert report["answers_set_aside"] == BOF_ANSWERS
+    assert f"{BOF_ANSWERS} réponses mises de côté" in " ".join(data.report_lines(report, "fr"))
+
+
+def test_saving_and_removing_a_label_on_sqlite_and_postgresql(app, database_url, tmp_path):
+    """The page's save and remove, on each database the warehouse may live in."""
+    from dashboard.pages import data
+
+    etl_settings.configure(make_settings(database_url))
+    try:
+        engine = db.get_engine(database_url)
+        migrate.upgrade(engine)
+        load_survey(engine, tmp_path)
+        before = answered("wants_useful", engine)
+
+        message, _ = data.map_message("bof", "agreement", "2", "fr", actor=STAFF)
+        assert f"{BOF_ANSWERS} réponses relues" in text_of(message)  # any case reads "Bof"
+        assert answered("wants_useful", engine) == before + BOF_IN["wants_useful"]
+        assert "Aucune réponse mise de côté" in text_of(data.render_labels("", 1, None))
+
+        message, _ = data.unmap_message("bof", "agreement", "fr", actor=STAFF)
+        assert "« 2 – Plutôt pas d'accord »" in text_of(message)
+        assert answered("wants_useful", engine) == before
+        assert f"« Bof » ({BOF_ANSWERS} réponses)" in text_of(data.render_labels("", 2, None))
+    finally:
+        etl_settings.configure(None)
+
+
+def test_the_page_names_each_step_of_every_scale_in_both_languages():
+    from dashboard.pages import data
+    from etl import labels
+
+    agreement = [o["label"] for o in data.step_options("agreement", "fr")]
+    assert agreement[0] == "1 – Pas du tout d'accord"
+    assert agreement[-1] == "5 – Tout à fait d'accord"
+    assert [o["label"] for o in data.step_options("knows_ess", "en")] == [
+        "No", "Vaguely", "Yes, precisely"]
+    recommend = data.step_options("recommend", "fr")
+    assert recommend[0]["label"] == "0 – pas du tout probable" and recommend[5]["label"] == "5"
+    assert data.step_label("ess_option", "none", "fr") == "Aucune"
+    for scale, values in labels.SCALES.items():
+        assert [o["value"] for o in data.step_options(scale, "en")] == list(values)
+
+
+def label_request(app, position: int, step: str | None, keys: list[dict]) -> CallbackRequest:
+    """The save button of the label at `position`, as the browser posts its click."""
+    button = {"type": ids.DATA_LABEL_SAVE, "index": position}
+    dropdown = {"type": ids.DATA_LABEL_STEP, "index": position}
+    return CallbackRequest(
+        callback_key(app, "save_label"),
+        [{"id": ids.DATA_LABELS_RESULT, "property": "children"},
+         {"id": ids.DATA_CHANGED, "property": "data"}],
+        [[{"id": button, "property": "n_clicks", "value": 1}]],
+        [[{"id": dropdown, "property": "value", "value": step}],
+         {"id": ids.DATA_LABEL_KEYS, "property": "data", "value": keys},
+         {"id": ids.URL, "property": "search", "value": "?lang=fr"}],
+        [json.dumps(button, separators=(",", ":"), sort_keys=True) + ".n_clicks"])
+
+
+def callback_key(app, function_name: str) -> str:
+    """The app's key of a callback (Dash suffixes the outputs it shares with a hash)."""
+    return next(key for key, entry in app.callback_map.items()
+                if getattr(entry.get("callback"), "__name__", None) == function_name)
+
+
+def test_the_label_callbacks_answer_staff_only_and_record_who_saved(app, client, warehouse,
+                                                                   tmp_path):
+    from etl import labels
+
+    load_survey(warehouse, tmp_path)
+    request = label_request(app, 0, "3", [{"scale": "agreement", "label": "Bof"}])
+
+    forged = request.post(signed_in(app, FUNDER))  # a funder forging the staff's click
+    assert forged.status_code == 403
+    assert labels.mappings(warehouse) == []
+
+    answer = request.post(client)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert f"{BOF_ANSWERS} réponses relues" in json.dumps(answer.get_json(), ensure_ascii=False)
+    [saved] = labels.mappings(warehouse)
+    assert saved["created_by"] == STAFF  # the signed-in account, not the browser's say
+
+
+def test_the_section_speaks_english(client, warehouse, tmp_path):
+    from dashboard.pages import data
+
+    lang = "en"
+    load_survey(warehouse, tmp_path)
+    section = text_of(data.render_labels(f"?lang={lang}", 0, None))
+    assert "Answers set aside" in section
+    assert f"\"Bof\" ({BOF_ANSWERS} answers)" in section
+    assert "Scale: agreement, 1 to 5" in section
+    message, _ = data.map_message("Bof", "agreement", "3", lang, actor=STAFF)
+    assert f"{BOF_ANSWERS} answers re-read" in text_of(message)
+    assert "now reads \"3 – Neither agree nor disagree\"" in text_of(message)

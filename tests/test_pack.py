@@ -18,7 +18,8 @@ from dashboard.queries import reach
 from dashboard.queries.base import STAFF, Filters
 from dashboard.report import audience, charts, collect, pack
 from etl.schema import school
-from tests.test_report import EDITION, K, demo_copy, demo_file, impact
+from tests.test_report import (EDITION, K, UNREADABLE_ANSWERS, demo_copy, demo_file, impact,
+                               load_unreadable_answers)
 
 EXPECTED_SHEETS = [
     "reach", "reach_kpis", "guide_kpis", "awareness", "awareness_items", "awareness_by_school",
@@ -102,6 +103,42 @@ def test_methodology_sheet_explains_the_figures(cli_pack):
     assert len(definitions) >= 15
     delivery = definitions["définition · outcomes.delivery_rate_pct"]
     assert "Livrés / (livrés + abandonnés)" in delivery
+
+
+def test_methodology_sheets_count_the_answers_set_aside(report_db, tmp_path):
+    import json
+
+    filters = Filters.of([EDITION])
+    before = collect.collect(filters, STAFF, K, report_db)["set_aside_answers"]
+    elsewhere = Filters.of([EDITION], regions=["32"])  # the answers' school is in region 84
+    elsewhere_before = collect.collect(elsewhere, STAFF, K, report_db)["set_aside_answers"]
+    load_unreadable_answers(report_db, tmp_path)
+    count = before + UNREADABLE_ANSWERS
+
+    data = collect.collect(filters, STAFF, K, report_db)
+    french = as_dict(openpyxl.load_workbook(io.BytesIO(pack.workbook(data)))["méthodologie"])
+    assert french["set_aside_answers"] == str(count)
+    assert french["définition · set_aside_answers"].startswith(
+        f"{count} réponses aux questionnaires de cette sélection ont été mises de côté")
+    english = as_dict(openpyxl.load_workbook(io.BytesIO(pack.workbook(data, "en")))[
+        "méthodologie"])
+    assert english["définition · set_aside_answers"].startswith(
+        f"{count} survey answers of this selection were set aside")
+
+    out = tmp_path / "awareness.xlsx"
+    result = impact("export", "awareness", "--edition", EDITION, "--format", "xlsx",
+                    "--out", out)
+    assert result.exit_code == 0, result.output
+    sheet = as_dict(openpyxl.load_workbook(out)["méthodologie"])
+    assert sheet["set_aside_answers"] == str(count)
+    assert f"{count} réponses aux questionnaires" in sheet["définition · set_aside_answers (fr)"]
+    assert f"{count} survey answers" in sheet["définition · set_aside_answers (en)"]
+    impact("export", "awareness", "--edition", EDITION, "--region", "32", "--format", "xlsx",
+           "--out", out)
+    sheet = as_dict(openpyxl.load_workbook(out)["méthodologie"])
+    assert sheet["set_aside_answers"] == str(elsewhere_before)
+    assert "set_aside_answers" not in json.loads(
+        impact("export", "awareness", "--edition", EDITION, "--format", "json").output)["meta"]
 
 
 def test_hidden_cells_read_below_k(report_db):

@@ -273,6 +273,57 @@ def test_english_report(report_db, tmp_path):
     assert "%" in text and " %" not in flat(page_text(pdf, 1)).replace("95 %", "")
 
 
+# Three students of a school of region 84 wrote answers no scale knows: "Bof" twice where the
+# agreement scale is asked, "Peut-être" once for knows_ess. Those three answers are set aside.
+SET_ASIDE_SCHOOL = "INSA Lyon"  # region 84: outside FUNDER_REGIONS
+SURVEY_WITH_UNREADABLE = (
+    "email,school,edition,wave,knows_ess,wants_useful,tech_for_good\n"
+    f"lea@example.org,{SET_ASIDE_SCHOOL},{EDITION},pre,Non,Bof,4\n"
+    f"hugo@example.org,{SET_ASIDE_SCHOOL},{EDITION},pre,Peut-être,5,Bof\n"
+    f"ines@example.org,{SET_ASIDE_SCHOOL},{EDITION},pre,Vaguement,5,4\n"
+)
+UNREADABLE_ANSWERS = 3
+
+
+def load_unreadable_answers(engine, folder: Path) -> None:
+    from etl.load import load_paths
+
+    path = folder / "questionnaire-illisible.csv"
+    path.write_text(SURVEY_WITH_UNREADABLE, encoding="utf-8")
+    [report] = load_paths([path], engine=engine)
+    assert report.status == "loaded", report.message
+
+
+@requires_pdf_tools
+def test_the_methodology_box_says_how_many_answers_were_set_aside(report_db, tmp_path):
+    filters = Filters.of([EDITION])
+    funder = Scope(role="funder", regions=tuple(FUNDER_REGIONS))
+    before = collect.collect(filters, STAFF, K, report_db)["set_aside_answers"]
+    funder_before = collect.collect(filters, funder, K, report_db)["set_aside_answers"]
+
+    load_unreadable_answers(report_db, tmp_path)
+
+    data = collect.collect(filters, STAFF, K, report_db)
+    count = before + UNREADABLE_ANSWERS
+    assert data["set_aside_answers"] == count
+    text = pdf_text(write_pdf(data, tmp_path / "national.pdf"))
+    assert (f"Réponses mises de côté : {fmt_int(count, 'fr')} réponses aux questionnaires "
+            "n'ont pas pu être lues") in text
+    english = " ".join(p["text"] for p in render.report_model(data, "en")["method"]["paragraphs"])
+    assert f"{count} survey answers could not be read" in flat(english)
+    # A funder's report counts the answers of its own regions only.
+    assert collect.collect(filters, funder, K, report_db)["set_aside_answers"] == funder_before
+
+
+def test_a_report_published_before_the_count_says_nothing_of_it(national):
+    data, _ = national
+    older = {key: value for key, value in data.items() if key != "set_aside_answers"}
+    paragraphs = render.report_model(older, "fr")["method"]["paragraphs"]
+    assert not any("mises de côté" in p["lead"] for p in paragraphs)
+    none = render.report_model({**data, "set_aside_answers": 0}, "fr")["method"]["paragraphs"]
+    assert any(p["text"].startswith("aucune") for p in none)
+
+
 # ---- funders and schools ------------------------------------------------------------------------
 
 @requires_pdf_tools

@@ -1,4 +1,5 @@
-"""Données: staff load files, read each load's report, undo a batch, fix rejected rows.
+"""Données: staff load files, read each load's report, undo a batch, fix rejected rows, and say
+what the survey answers set aside mean.
 
 Staff only (`roles=("admin", "staff")`), checked again on the server by every callback that
 reads or changes the warehouse (`uploads.is_staff`), not only by the page registry.
@@ -10,6 +11,12 @@ The job panel reads the job's state (a JSON file any worker can read) every seco
 load ends, then shows each file's report, the fields `impact load` prints, and tells the rest
 of the page (the batch list, the counts, the freshness badge of the shell) to redraw.
 
+Answers set aside (`etl.labels`): an answer whose label no one could read waits, its response
+counted for its other items. The page lists them by label (with the columns they came from and
+their count) beside a dropdown of the scale's answers; saving calls `etl.labels.map_label` as
+the signed-in account, which re-reads them at once and rebuilds the figures; the saved labels
+are listed with a button that calls `unmap_label`.
+
 The view is the URL: `?job=<id>` shows a load's report, `?batch=<id>` a batch's rejected rows;
 both can be bookmarked or sent to a colleague. Everything else is computed per request; the
 pure functions (`job_panel`, `report_card`, `batch_table`, `rejected_panel`...) take plain data,
@@ -18,7 +25,9 @@ so the tests call them, and the callbacks, as plain functions.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
 import json
 import logging
 import re
@@ -230,6 +239,16 @@ register({
     "data.report.rejected.other": {"fr": "{n} rejetées", "en": "{n} rejected"},
     "data.report.reasons": {"fr": "Raisons des rejets : {reasons}",
                             "en": "Reasons for rejection: {reasons}"},
+    "data.report.set_aside.one": {
+        "fr": "{n} réponse mise de côté (son libellé n'a pas été lu) : dites ce qu'il veut "
+              "dire sous « Réponses mises de côté », plus bas.",
+        "en": "{n} answer set aside (its label was not read): say what it means under "
+              "\"Answers set aside\", below."},
+    "data.report.set_aside.other": {
+        "fr": "{n} réponses mises de côté (leur libellé n'a pas été lu) : dites ce qu'ils "
+              "veulent dire sous « Réponses mises de côté », plus bas.",
+        "en": "{n} answers set aside (their label was not read): say what they mean under "
+              "\"Answers set aside\", below."},
     "data.report.ignored": {"fr": "Colonnes ignorées : {columns}",
                             "en": "Columns ignored: {columns}"},
     "data.report.skipped_detail": {
@@ -383,6 +402,105 @@ register({
     "data.rerun.started": {"fr": "Relance lancée : son rapport s'affiche en haut de la page.",
                            "en": "Re-run started: its report shows at the top of the page."},
     "data.grid.page": {"fr": "Page", "en": "Page"},
+    # answers set aside and the labels staff map
+    "data.labels.title": {"fr": "Réponses mises de côté", "en": "Answers set aside"},
+    "data.labels.help": {
+        "fr": "Une réponse dont le libellé n'a pas pu être lu (un libellé inconnu, un nombre "
+              "hors de l'échelle) est mise de côté : le reste du questionnaire compte, et "
+              "cette réponse attend ici. Dites quelle réponse de l'échelle chaque libellé "
+              "veut dire : les réponses mises de côté sont relues aussitôt, et ce libellé sera "
+              "lu dans tous les chargements suivants.",
+        "en": "An answer whose label could not be read (an unknown label, a number outside "
+              "the scale) is set aside: the rest of the questionnaire counts, and this answer "
+              "waits here. Say which answer of the scale each label means: the answers set "
+              "aside are re-read at once, and the label will be read in every later load."},
+    "data.labels.none": {
+        "fr": "Aucune réponse mise de côté : toutes les réponses des questionnaires ont été "
+              "lues.",
+        "en": "No answer set aside: every answer of the surveys was read."},
+    "data.labels.summary.one": {"fr": "{n} réponse mise de côté, en attente d'un libellé :",
+                                "en": "{n} answer set aside, waiting for its label:"},
+    "data.labels.summary.other": {"fr": "{n} réponses mises de côté, en attente de leur "
+                                        "libellé :",
+                                  "en": "{n} answers set aside, waiting for their label:"},
+    "data.labels.answers.one": {"fr": "{n} réponse", "en": "{n} answer"},
+    "data.labels.answers.other": {"fr": "{n} réponses", "en": "{n} answers"},
+    "data.labels.where": {"fr": "Échelle : {scale} · dans : {questions}",
+                          "en": "Scale: {scale} · in: {questions}"},
+    "data.labels.question": {"fr": "« {question} » ({n})", "en": "\"{question}\" ({n})"},
+    "data.labels.waits": {
+        "fr": "déjà lu comme « {step} » : ces réponses attendent un autre libellé de la même "
+              "réponse (plusieurs choix).",
+        "en": "already reads \"{step}\": these answers wait for another label of the same "
+              "answer (several choices)."},
+    "data.labels.hidden": {
+        "fr": "libellé non montré (il ressemble à l'identifiant d'une personne) : corrigez "
+              "ces réponses dans le fichier, puis chargez-le de nouveau.",
+        "en": "label not shown (it looks like a person's identifier): fix these answers in "
+              "the file, then load it again."},
+    "data.labels.number": {
+        "fr": "un nombre hors de l'échelle ne peut pas valoir une autre réponse : corrigez ces "
+              "réponses dans le fichier, puis chargez-le de nouveau.",
+        "en": "a number outside the scale cannot stand for another answer: fix these answers "
+              "in the file, then load it again."},
+    "data.labels.choose": {"fr": "Réponse que veut dire « {label} »",
+                           "en": "Answer that \"{label}\" means"},
+    "data.labels.save": {"fr": "Enregistrer", "en": "Save"},
+    # The button's name starts with its visible text (WCAG 2.5.3, label in name).
+    "data.labels.save_label": {
+        "fr": "Enregistrer : lire « {label} » comme la réponse choisie ({scale})",
+        "en": "Save: read \"{label}\" as the chosen answer ({scale})"},
+    "data.labels.pick_first": {"fr": "Choisissez d'abord la réponse dans la liste.",
+                               "en": "Choose the answer from the list first."},
+    "data.labels.outside": {
+        "fr": "« {value} » n'est pas une réponse de l'échelle {scale} : choisissez-en une "
+              "dans la liste.",
+        "en": "\"{value}\" is not an answer of the {scale} scale: choose one from the list."},
+    "data.labels.mapped": {"fr": "« {label} » se lit maintenant « {step} » ({scale}) : {reread}.",
+                           "en": "\"{label}\" now reads \"{step}\" ({scale}): {reread}."},
+    "data.labels.reread.one": {"fr": "{n} réponse relue", "en": "{n} answer re-read"},
+    "data.labels.reread.other": {"fr": "{n} réponses relues", "en": "{n} answers re-read"},
+    "data.labels.unmapped": {
+        "fr": "« {label} » n'est plus lu comme « {step} » ({scale}) : {again}.",
+        "en": "\"{label}\" no longer reads \"{step}\" ({scale}): {again}."},
+    "data.labels.again.one": {"fr": "{n} réponse de nouveau mise de côté",
+                              "en": "{n} answer set aside again"},
+    "data.labels.again.other": {"fr": "{n} réponses de nouveau mises de côté",
+                                "en": "{n} answers set aside again"},
+    "data.labels.refused": {"fr": "Le libellé n'a pas été enregistré : {why}",
+                            "en": "The label was not saved: {why}"},
+    "data.labels.unmap_refused": {"fr": "La correspondance n'a pas été retirée : {why}",
+                                  "en": "The mapping was not removed: {why}"},
+    "data.labels.failed": {
+        "fr": "L'entrepôt n'a pas répondu : rien n'a changé. Réessayez dans un instant.",
+        "en": "The warehouse did not answer: nothing changed. Try again in a moment."},
+    "data.mappings.title": {"fr": "Libellés enregistrés", "en": "Labels saved"},
+    "data.mappings.help": {
+        "fr": "Chaque libellé ci-dessous est lu comme la réponse indiquée, dans tous les "
+              "chargements. Le retirer remet de côté les réponses qui l'utilisent.",
+        "en": "Each label below reads as the answer shown, in every load. Removing it sets "
+              "the answers that use it aside again."},
+    "data.mappings.none": {"fr": "Aucun libellé enregistré pour l'instant.",
+                           "en": "No label saved yet."},
+    "data.mappings.caption": {"fr": "Libellés lus comme une réponse de l'échelle",
+                              "en": "Labels read as an answer of the scale"},
+    "data.mappings.col.label": {"fr": "Libellé", "en": "Label"},
+    "data.mappings.col.scale": {"fr": "Échelle", "en": "Scale"},
+    "data.mappings.col.value": {"fr": "Lu comme", "en": "Reads as"},
+    "data.mappings.col.by": {"fr": "Enregistré par", "en": "Saved by"},
+    "data.mappings.col.when": {"fr": "Le", "en": "On"},
+    "data.mappings.remove": {"fr": "Retirer", "en": "Remove"},
+    "data.mappings.remove_label": {"fr": "Retirer le libellé « {label} » ({scale})",
+                                   "en": "Remove the label \"{label}\" ({scale})"},
+    "data.scale.knows_ess": {"fr": "connaissance de l'ESS", "en": "knowledge of the SSE"},
+    "data.scale.agreement": {"fr": "accord, de 1 à 5", "en": "agreement, 1 to 5"},
+    "data.scale.satisfaction": {"fr": "satisfaction, de 1 à 5", "en": "satisfaction, 1 to 5"},
+    "data.scale.recommend": {"fr": "recommandation, de 0 à 10",
+                             "en": "recommendation, 0 to 10"},
+    "data.scale.ess_option": {"fr": "structure de l'ESS", "en": "kind of SSE organisation"},
+    "data.scale.option_ticked": {"fr": "case cochée ou non", "en": "box ticked or not"},
+    "data.step.recommend.0": {"fr": "pas du tout probable", "en": "not at all likely"},
+    "data.step.recommend.10": {"fr": "très probable", "en": "extremely likely"},
 })
 
 AG_GRID_FR = {  # the texts AG Grid draws itself (English by default)
@@ -414,6 +532,8 @@ def layout(**_query) -> html.Div:
         html.Div(id=ids.DATA_JOB, className="data-job"),
         html.Div(id=ids.DATA_REJECTED_RESULT, role="status", className="data-action-result"),
         html.Div(id=ids.DATA_REJECTED),
+        html.Div(id=ids.DATA_LABELS_RESULT, role="status", className="data-action-result"),
+        html.Div(id=ids.DATA_LABELS),
         html.Div(id=ids.DATA_ACTION_RESULT, role="status", className="data-action-result"),
         html.Div(id=ids.DATA_STATUS),
     ])
@@ -726,6 +846,8 @@ def report_lines(report: dict, lang: str) -> list[str]:
     if report.get("reasons"):
         lines.append(t("data.report.reasons", lang, reasons=reasons_text(report["reasons"],
                                                                          lang)))
+    if report.get("answers_set_aside"):
+        lines.append(tn("data.report.set_aside", report["answers_set_aside"], lang))
     if report.get("ignored_columns"):
         lines.append(t("data.report.ignored", lang,
                        columns=", ".join(report["ignored_columns"])))
@@ -1023,26 +1145,33 @@ def alias_block(names: list[tuple[str, int]], lang: str) -> html.Div:
                 *quoted, " ", html.Span("✓", **{"aria-hidden": "true"}), " ",
                 t("data.alias.known", lang, school=labels.get(known, known))]))
             continue
-        dropdown_id = {"type": ids.DATA_ALIAS_SCHOOL, "index": position}
-        lines.append(html.Li(className="data-alias", children=[
-            html.Div(quoted, className="data-alias-quoted"),
-            html.Label(t("data.alias.choose", lang, name=name), className="visually-hidden",
-                       htmlFor=dom_id(dropdown_id)),
-            # The placeholder names the field: Dash 4's dropdown takes its name from it.
-            dcc.Dropdown(id=dropdown_id, options=choices, value=None, searchable=True,
-                         clearable=True, placeholder=t("data.alias.choose", lang, name=name),
-                         labels=dropdown_labels(lang),
-                         className="data-dropdown data-alias-dropdown"),
-            html.Button(t("data.alias.add", lang), type="button", n_clicks=0,
-                        id={"type": ids.DATA_ALIAS_ADD, "index": position},
-                        className="btn btn-sm btn-primary",
-                        **{"aria-label": t("data.alias.add_label", lang, name=name)}),
-        ]))
+        lines.append(choice_line(
+            quoted, {"type": ids.DATA_ALIAS_SCHOOL, "index": position}, choices,
+            t("data.alias.choose", lang, name=name),
+            {"type": ids.DATA_ALIAS_ADD, "index": position}, t("data.alias.add", lang),
+            t("data.alias.add_label", lang, name=name), lang, searchable=True))
     return html.Div(className="data-aliases", children=[
         html.H3(t("data.alias.title", lang), className="data-subtitle"),
         html.P(t("data.alias.help", lang), className="data-help"),
         html.Ul(lines, className="data-alias-list"),
         dcc.Store(id=ids.DATA_ALIAS_NAMES, data=[name for name, _ in names]),
+    ])
+
+
+def choice_line(quoted: list, dropdown_id: dict, options: list[dict], choose: str,
+                button_id: dict, button: str, button_label: str, lang: str, *,
+                searchable: bool) -> html.Li:
+    """One thing to name (a school's name, an answer's label): what it is, a dropdown of
+    what it may stand for, and the button that saves the choice."""
+    return html.Li(className="data-alias", children=[
+        html.Div(quoted, className="data-alias-quoted"),
+        html.Label(choose, className="visually-hidden", htmlFor=dom_id(dropdown_id)),
+        # The placeholder names the field: Dash 4's dropdown takes its name from it.
+        dcc.Dropdown(id=dropdown_id, options=options, value=None, searchable=searchable,
+                     clearable=True, placeholder=choose, labels=dropdown_labels(lang),
+                     className="data-dropdown data-alias-dropdown"),
+        html.Button(button, type="button", n_clicks=0, id=button_id,
+                    className="btn btn-sm btn-primary", **{"aria-label": button_label}),
     ])
 
 
@@ -1168,6 +1297,280 @@ def rerun(clicks, search):
         return no_update, _alert(refusal.message(view.lang), "danger")
     return (view.search(**{JOB_PARAM: job_id}),
             _alert(t("data.rerun.started", view.lang), "info"))
+
+
+# ---- answers set aside: the labels staff map to a step of the scale ----
+
+NUMBERED_SCALES = ("agreement", "satisfaction", "recommend")  # the step's number means something
+NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+@functools.cache
+def _answer_words() -> dict[tuple[str, str, str], str]:
+    """(scale, lang, value) -> the first wording of that answer in the reference vocabulary
+    (the words the loader reads), so the page names each step as forms write it."""
+    from etl.survey_formats import ANSWERS_CSV
+
+    words = {}
+    with ANSWERS_CSV.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            scale = "ess_option" if row["scale"] == "ess_none" else row["scale"]
+            value = row["value"] or "none"
+            words.setdefault((scale, row["lang"], value), row["label"])
+    return words
+
+
+def scale_name(scale: str, lang: str) -> str:
+    from dashboard.i18n import MESSAGES
+
+    key = f"data.scale.{scale}"
+    return t(key, lang) if key in MESSAGES else scale
+
+
+def step_label(scale: str, value: str, lang: str) -> str:
+    """'3 – Ni d'accord ni pas d'accord', 'Oui, précisément', '10 – très probable'."""
+    from dashboard.i18n import MESSAGES
+
+    key = f"data.step.{scale}.{value}"
+    word = t(key, lang) if key in MESSAGES else _answer_words().get((scale, lang, value))
+    if scale in NUMBERED_SCALES:
+        return f"{value} – {word}" if word else value
+    return word or value
+
+
+def step_options(scale: str, lang: str) -> list[dict]:
+    from etl import labels
+
+    return [{"label": step_label(scale, value, lang), "value": value}
+            for value in labels.SCALES.get(scale, ())]
+
+
+def set_aside_groups(rows: list[dict]) -> list[dict]:
+    """The rows of `set_aside_by_label` by (scale, label), since one mapping reads a label in
+    every question of its scale: {"scale", "label", "count", "questions": [(question, n)]},
+    most answers first."""
+    groups: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        group = groups.setdefault((row["scale"], row["label"]), {
+            "scale": row["scale"], "label": row["label"], "count": 0, "questions": []})
+        group["count"] += row["count"]
+        group["questions"].append((row["question"], row["count"]))
+    return sorted(groups.values(), key=lambda g: (-g["count"], g["scale"], g["label"]))
+
+
+@callback(Output(ids.DATA_LABELS, "children"),
+          Input(ids.URL, "search"), Input(ids.DATA_CHANGED, "data"),
+          Input(ids.DATA_JOB_DONE, "data"))
+def render_labels(search, _changed, _job_done):
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from etl import labels
+
+    view = context(search)
+    if not uploads.is_staff():
+        return None
+    engine = uploads.warehouse_engine()
+    try:
+        set_aside, saved = labels.set_aside_by_label(engine), labels.mappings(engine)
+    except SQLAlchemyError:
+        log.exception("data page: the answers set aside could not be read")
+        return page_error(view.lang)
+    return labels_section(set_aside, saved, view.lang)
+
+
+def labels_section(set_aside: list[dict], saved: list[dict], lang: str) -> html.Section:
+    """The answers set aside, one line per label with its dropdown, then the saved labels."""
+    from etl.answers import answer_key
+
+    groups = set_aside_groups(set_aside)
+    saved_values = {(m["scale"], answer_key(m["label"])): str(m["value"]) for m in saved}
+    body = [html.P(t("data.labels.help", lang), className="data-help")]
+    if groups:
+        body.append(html.P(tn("data.labels.summary", sum(g["count"] for g in groups), lang)))
+        body.append(html.Ul([label_line(position, group, saved_values.get(
+                                 (group["scale"], answer_key(group["label"]))), lang)
+                             for position, group in enumerate(groups)],
+                            className="data-alias-list data-label-list"))
+    else:
+        body.append(html.P(t("data.labels.none", lang), className="data-muted"))
+    body += [
+        dcc.Store(id=ids.DATA_LABEL_KEYS,
+                  data=[{"scale": g["scale"], "label": g["label"]} for g in groups]),
+        html.H3(t("data.mappings.title", lang), className="data-subtitle"),
+        mapping_table(saved, lang),
+        dcc.Store(id=ids.DATA_MAPPING_KEYS,
+                  data=[{"scale": m["scale"], "label": m["label"]} for m in saved]),
+    ]
+    return html.Section(className="data-card data-labels", children=[
+        html.H2(t("data.labels.title", lang), id=ids.DATA_LABELS_TITLE,
+                className="section-title"), *body],
+        **{"aria-labelledby": ids.DATA_LABELS_TITLE})
+
+
+def label_line(position: int, group: dict, mapped: str | None, lang: str) -> html.Li:
+    """A label to map; or, when no new mapping can read it, why not (no dropdown then).
+    `mapped`: the value the label already reads as (its answers wait for another label)."""
+    from etl import labels
+
+    label, scale = group["label"], scale_name(group["scale"], lang)
+    questions = " ; " if lang == "fr" else "; "
+    where = t("data.labels.where", lang, scale=scale, questions=questions.join(
+        t("data.labels.question", lang, question=question, n=fmt_int(n, lang))
+        for question, n in group["questions"]))
+    shown = label if label != labels.NOT_SHOWN else "…"
+    quoted = [html.Span(t("data.alias.name", lang, name=shown), className="data-alias-name"),
+              " ", html.Span(t("data.alias.rows", lang,
+                               rows=tn("data.labels.answers", group["count"], lang)),
+                             className="data-muted"),
+              html.Div(where, className="data-help data-help-small data-label-where")]
+    why_not = (t("data.labels.hidden", lang) if label == labels.NOT_SHOWN
+               else t("data.labels.number", lang) if is_number_outside(label, group["scale"])
+               else t("data.labels.waits", lang, step=step_label(group["scale"], mapped, lang))
+               if mapped is not None else None)
+    if why_not:
+        return html.Li(className="data-alias is-waiting", children=[
+            html.Div(quoted, className="data-alias-quoted"),
+            html.P(why_not, className="data-help data-help-small")])
+    return choice_line(
+        quoted, {"type": ids.DATA_LABEL_STEP, "index": position},
+        step_options(group["scale"], lang), t("data.labels.choose", lang, label=label),
+        {"type": ids.DATA_LABEL_SAVE, "index": position}, t("data.labels.save", lang),
+        t("data.labels.save_label", lang, label=label, scale=scale), lang,
+        searchable=group["scale"] == "recommend")
+
+
+def is_number_outside(label: str, scale: str) -> bool:
+    """A number on a numbered scale was set aside for being outside it: `map_label` refuses
+    to make it mean another step (a 7 out of 5 is a typing error, not a wording)."""
+    from etl import labels
+
+    return scale in labels.NUMERIC_SCALES and NUMBER.fullmatch(label.strip()) is not None
+
+
+def mapping_table(saved: list[dict], lang: str):
+    if not saved:
+        return html.P(t("data.mappings.none", lang), className="data-muted")
+    columns = ("label", "scale", "value", "by", "when")
+    head = html.Thead(html.Tr([html.Th(t(f"data.mappings.col.{c}", lang), scope="col")
+                               for c in columns]
+                              + [html.Th(t("data.col.action", lang), scope="col")]))
+    rows = []
+    for position, mapping in enumerate(saved):
+        label, scale = mapping["label"], scale_name(mapping["scale"], lang)
+        rows.append(html.Tr([
+            html.Td(t("data.alias.name", lang, name=label), className="data-alias-name"),
+            html.Td(scale),
+            html.Td(step_label(mapping["scale"], str(mapping["value"]), lang)),
+            html.Td(mapping.get("created_by") or "—"),
+            html.Td(when_text(mapping.get("created_at"), lang), className="text-nowrap"),
+            html.Td(html.Button(
+                t("data.mappings.remove", lang), type="button", n_clicks=0,
+                id={"type": ids.DATA_MAPPING_REMOVE, "index": position},
+                className="btn btn-sm btn-outline-danger",
+                **{"aria-label": t("data.mappings.remove_label", lang, label=label,
+                                   scale=scale)})),
+        ]))
+    return html.Div([
+        html.P(t("data.mappings.help", lang), className="data-help data-help-small"),
+        html.Div(html.Table([html.Caption(t("data.mappings.caption", lang),
+                                          className="visually-hidden"),
+                             head, html.Tbody(rows)],
+                            className="table table-sm data-table data-mappings"),
+                 className="table-responsive")])
+
+
+def signed_in_email() -> str | None:
+    """Who is saving: the account's e-mail (None outside a request)."""
+    from dashboard import auth
+
+    account = auth.current_account()
+    return account.email if account is not None else None
+
+
+@callback(Output(ids.DATA_LABELS_RESULT, "children", allow_duplicate=True),
+          Output(ids.DATA_CHANGED, "data", allow_duplicate=True),
+          Input({"type": ids.DATA_LABEL_SAVE, "index": ALL}, "n_clicks"),
+          State({"type": ids.DATA_LABEL_STEP, "index": ALL}, "value"),
+          State(ids.DATA_LABEL_KEYS, "data"), State(ids.URL, "search"),
+          prevent_initial_call=True)
+def save_label(clicks, _steps, keys, search):
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not any(clicks or []) or not keys:
+        raise PreventUpdate
+    position = trigger["index"]
+    if position >= len(keys):
+        raise PreventUpdate
+    value = _value_beside(ctx.states_list[0], position)
+    return map_message(keys[position]["label"], keys[position]["scale"], value,
+                       context(search).lang, actor=signed_in_email())
+
+
+@callback(Output(ids.DATA_LABELS_RESULT, "children", allow_duplicate=True),
+          Output(ids.DATA_CHANGED, "data", allow_duplicate=True),
+          Input({"type": ids.DATA_MAPPING_REMOVE, "index": ALL}, "n_clicks"),
+          State(ids.DATA_MAPPING_KEYS, "data"), State(ids.URL, "search"),
+          prevent_initial_call=True)
+def remove_mapping(clicks, keys, search):
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not any(clicks or []) or not keys:
+        raise PreventUpdate
+    position = trigger["index"]
+    if position >= len(keys):
+        raise PreventUpdate
+    return unmap_message(keys[position]["label"], keys[position]["scale"],
+                         context(search).lang, actor=signed_in_email())
+
+
+def map_message(label: str, scale: str, value: str | None, lang: str, *,
+                actor: str | None) -> tuple:
+    """Map the label, re-read its answers; (message, DATA_CHANGED) for the page."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from etl import labels
+
+    if not uploads.is_staff():
+        return _alert(t("data.forbidden", lang), "warning"), no_update
+    if value in (None, ""):
+        return _alert(t("data.labels.pick_first", lang), "warning"), no_update
+    value = str(value)
+    if value not in labels.SCALES.get(scale, ()):
+        return _alert(t("data.labels.outside", lang, value=value,
+                        scale=scale_name(scale, lang)), "danger"), no_update
+    try:
+        reread = labels.map_label(label, scale, value, actor=actor,
+                                  engine=uploads.warehouse_engine())
+    except labels.LabelError as error:
+        return _alert(t("data.labels.refused", lang, why=str(error)), "danger"), no_update
+    except SQLAlchemyError:
+        log.exception("data page: the label could not be saved")
+        return _alert(t("data.labels.failed", lang), "danger"), no_update
+    return _alert(t("data.labels.mapped", lang, label=label, scale=scale_name(scale, lang),
+                    step=step_label(scale, value, lang),
+                    reread=tn("data.labels.reread", reread, lang)), "success"), time.time()
+
+
+def unmap_message(label: str, scale: str, lang: str, *, actor: str | None) -> tuple:
+    """Remove the label's mapping, set its answers aside again; (message, DATA_CHANGED)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from etl import labels
+
+    if not uploads.is_staff():
+        return _alert(t("data.forbidden", lang), "warning"), no_update
+    engine = uploads.warehouse_engine()
+    try:
+        value = next((str(m["value"]) for m in labels.mappings(engine)
+                      if m["label"] == label and m["scale"] == scale), None)
+        again = labels.unmap_label(label, scale, actor=actor, engine=engine)
+    except labels.LabelError as error:
+        return _alert(t("data.labels.unmap_refused", lang, why=str(error)), "danger"), no_update
+    except SQLAlchemyError:
+        log.exception("data page: the label could not be removed")
+        return _alert(t("data.labels.failed", lang), "danger"), no_update
+    step = step_label(scale, value, lang) if value is not None else "—"
+    return _alert(t("data.labels.unmapped", lang, label=label, scale=scale_name(scale, lang),
+                    step=step, again=tn("data.labels.again", again, lang)),
+                  "success"), time.time()
 
 
 def job_of(search: str | None) -> str | None:

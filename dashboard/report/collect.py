@@ -7,9 +7,10 @@ reads. So a renderer rebuilds any table with the query function itself:
 was collected (the query layer returns a stored figure without touching the warehouse).
 
 The dict also says what it is: the editions covered, the filters, the audience (scope, its key
-and its name), K, the data's as-of date, the load batches behind it, and the methodology
-version. It holds no render time: collecting twice the same warehouse gives equal dicts, which
-is what a published snapshot is compared with.
+and its name), K, the data's as-of date, the load batches behind it, the methodology version,
+and how many survey answers of the selection are set aside (labels no one could read yet,
+counted in no figure). It holds no render time: collecting twice the same warehouse gives
+equal dicts, which is what a published snapshot is compared with.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dashboard.exports import METHODOLOGY_VERSION
 from dashboard.queries import awareness, guide, outcomes, overview, reach
 from dashboard.queries.base import Filters, Scope, effective, freshness, min_cell
 from dashboard.report import audience
+from etl import labels
 from etl.db import get_engine
 from etl.schema import load_batch
 
@@ -66,6 +68,7 @@ def collect(filters: Filters, scope: Scope, k: int | None = None,
         "as_of": fresh.as_of,
         "is_demo": fresh.is_demo,
         "batch_ids": loaded_batches(engine),
+        "set_aside_answers": labels.set_aside_count(chosen, engine),
         "methodology_version": METHODOLOGY_VERSION,
         "figures": figures,
     })

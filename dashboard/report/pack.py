@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.exports import ExportMeta, suppression_mask, to_xlsx
+from dashboard.exports import ExportMeta, set_aside_notes, suppression_mask, to_xlsx
 from dashboard.queries import awareness, guide, outcomes, reach
 from dashboard.report import charts, collect
 from dashboard.report.render import _batch_ranges
@@ -181,6 +181,8 @@ def meta(data: dict, lang: str, published: dict | None = None) -> ExportMeta:
                                        f"({published['published_at']})")
     for key, french, english in DEFINITIONS:
         notes[f"définition · {key}"] = french_spaces(french) if lang == "fr" else english
+    if data.get("set_aside_answers") is not None:  # absent from reports published before it
+        notes.update(set_aside_notes(data["set_aside_answers"], (lang,)))
     as_of = dt.datetime.fromisoformat(data["as_of"]) if data["as_of"] else None
     return ExportMeta(figure="pack", filters=data["filters"], k=data["k"], as_of=as_of,
                       scope=data["scope"]["role"], methodology_version=data["methodology_version"],

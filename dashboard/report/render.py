@@ -315,10 +315,21 @@ def method_section(data: dict, headline: dict, outcome_kpis: dict, lang: str) ->
         t("report.method.sources", lang, batches=_batch_ranges(data["batch_ids"]),
           as_of=fmt_date(data["as_of"], lang) if data["as_of"] else MISSING,
           version=data["methodology_version"]),
+        set_aside_sentence(data.get("set_aside_answers"), lang),
         t("report.method.more", lang),
     ]
     return {"title": t("report.method.title", lang),
-            "paragraphs": [_lead(paragraph, lang) for paragraph in paragraphs]}
+            "paragraphs": [_lead(paragraph, lang) for paragraph in paragraphs if paragraph]}
+
+
+def set_aside_sentence(count: int | None, lang: str) -> str | None:
+    """How many answers of the selection were set aside; None for a report published before
+    the count was collected (it cannot be known for those figures any more)."""
+    if count is None:
+        return None
+    if count == 0:
+        return t("report.method.set_aside.none", lang)
+    return tn("report.method.set_aside", count, lang)
 
 
 def _lead(paragraph: str, lang: str) -> dict:
