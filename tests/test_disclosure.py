@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import textwrap
 from collections import defaultdict
 
 import pandas as pd

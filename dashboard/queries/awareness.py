@@ -35,6 +35,12 @@ Small cells (DESIGN.md section 6), decided here for every output of this module:
   n_matched < K, an unpaired row when min(n_pre, n_post) < K, a post-only row when n_post < K.
   Its shares, difference, interval and p-value are blank and `suppressed` is true, for every
   role. A count of 0 is "< K" as well, so an empty selection reads as suppressed, not as 0 %.
+- across selections (docs/disclosure.md): a figure is also suppressed, for every role, when
+  the selection is not made of whole publication units of its people (`survey_units`: the
+  respondents to the item in each wave it uses, the people matched on it, those lost to
+  follow-up), else two selections differing by a few people would give their answers by
+  subtraction. The same holds for the distributions, the means of kinds named and each row of
+  a breakdown.
 - the n columns are the reason for a suppression, so staff and admins (who may read row-level
   data anyway) see them as they are. For funder and school accounts an n of 1 to K - 1 is
   itself a cell of fewer than K people and is left blank too (`is_small_cell`); 0 stays

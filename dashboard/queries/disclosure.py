@@ -66,38 +66,41 @@ def _order(cell: Cell) -> tuple:
 def units_of(population: Mapping[Cell, object], k: int) -> dict[Cell, int]:
     """Each cell with people (a count > 0 or a non-empty set) and its unit: 0, 1, ... or
     HIDDEN. Deterministic: ties between equally small units go to the first by cell key."""
-    people = {cell: value for cell, value in population.items() if _size([value]) > 0}
+    alone = {cell: _size([value]) for cell, value in population.items()}
+    people = {cell: population[cell] for cell, size in alone.items() if size > 0}
+    counted = not any(isinstance(value, (set, frozenset)) for value in people.values())
+    order = {cell: _order(cell) for cell in people}
     units: list[list[Cell]] = []
 
     def size(cells: Sequence[Cell]) -> int:
+        if counted:  # counts add up: no set to unite
+            return sum(alone[cell] for cell in cells)
         return _size(people[cell] for cell in cells)
 
     def smallest(indices: list[int]) -> int:
-        return min(indices, key=lambda i: (size(units[i]), _order(units[i][0])))
+        return min(indices, key=lambda i: (size(units[i]), order[units[i][0]]))
 
     def settle(pool: list[Cell], into: list[int]) -> int | None:
         """A pool of at least K people becomes a unit; a smaller one joins the smallest unit
-        of `into`; None when there is none (the pool goes one level up)."""
+        of `into` (never empty here: the caller sends a region under K up a level)."""
         if size(pool) >= k:
             units.append(pool)
             return len(units) - 1
-        if into:
-            units[smallest(into)].extend(pool)
-            return None
+        units[smallest(into)].extend(pool)
         return None
 
     regions: dict[tuple, list[Cell]] = defaultdict(list)
-    for cell in sorted(people, key=_order):
+    for cell in sorted(people, key=order.__getitem__):
         regions[(cell[0], cell[2])].append(cell)
     by_edition: dict[object, list[int]] = defaultdict(list)
     left_in_edition: dict[object, list[Cell]] = defaultdict(list)
     for (edition, _region), cells in sorted(regions.items(), key=lambda kv: _order(kv[0])):
         own = []
         for cell in cells:
-            if size([cell]) >= k:
+            if alone[cell] >= k:
                 units.append([cell])
                 own.append(len(units) - 1)
-        small = [cell for cell in cells if size([cell]) < k]
+        small = [cell for cell in cells if alone[cell] < k]
         if small:
             if size(cells) < k:  # the whole (edition, region) is under K
                 left_in_edition[edition].extend(small)
@@ -179,21 +182,24 @@ class Partition:
 def partitions(cells: Sequence[Cell], populations: Mapping[str, Sequence], k: int
                ) -> dict[str, Partition]:
     """One partition per family: `populations[name][i]` is the people of `cells[i]` (a count,
-    or a set of organisations). A cell listed twice adds up (or unites)."""
+    or a set of organisations). A cell listed several times adds up (or unites)."""
+    index: dict[Cell, int] = {}
+    at = [index.setdefault(cell, len(index)) for cell in cells]
+    unique = list(index)
     built = {}
     for name, values in populations.items():
-        population: dict[Cell, list] = defaultdict(list)
-        for cell, value in zip(cells, values):
-            population[cell].append(value)
-        built[name] = Partition.of({cell: _merged(parts) for cell, parts in population.items()},
-                                   k)
+        values = list(values)
+        if any(isinstance(value, (set, frozenset)) for value in values):
+            merged: list = [set() for _ in unique]
+            for i, value in zip(at, values):
+                if value:
+                    merged[i].update(value)
+        else:
+            merged = np.bincount(np.asarray(at, dtype=np.int64),
+                                 weights=np.asarray(values, dtype=float),
+                                 minlength=len(unique)).round().astype(np.int64).tolist()
+        built[name] = Partition.of(dict(zip(unique, merged)), k)
     return built
-
-
-def _merged(parts: list):
-    if parts and isinstance(parts[0], (set, frozenset)):
-        return frozenset().union(*parts)
-    return int(sum(parts))
 
 
 @dataclass(frozen=True)
