@@ -2,11 +2,13 @@
 
 A small programme is loaded through the real ETL: two editions, two regions, five schools, some
 with fewer than K respondents, projects with few students. The two attacks of the issue are
-replayed and fail; then every selection a funder may make is computed once through the public
-query functions, and the cells those that show a figure are made of are checked: every class
-of cells that belong to exactly the same shown selections (an "atom") holds at least K people
-of the figure's population, counted here from the rows written below. Any linear combination of
-shown figures is a combination of atoms, so none isolates fewer than K people.
+replayed and fail. Then every selection a funder may make is computed once through the public
+query functions (overview, awareness export, headline, distributions and breakdowns, outcomes
+export and headline figures), and for each family of figures the cells of the selections that
+show it are checked: every class of cells that belong to exactly the same shown selections (an
+"atom") holds at least K people of the family's population, counted here from the rows written
+below. Any linear combination of shown figures is a combination of atoms, so none isolates
+fewer than K people.
 """
 
 from __future__ import annotations
@@ -142,8 +144,9 @@ def _people(values) -> int:
     return sum(values)
 
 
-def _cells(scope: Scope, chosen: Filters, population: dict, region: str | None = None) -> frozenset:
-    """The cells with people that a selection (filters within the scope) holds."""
+def _cells(scope: Scope, chosen: Filters, population: dict, within: tuple = ()) -> frozenset:
+    """The cells with people that a selection (filters within the scope) holds; `within`:
+    (position in the cell, value), a breakdown row's group."""
     def keeps(allowed, values, value):
         return (not allowed or value in allowed) and (not values or value in values)
 
@@ -152,7 +155,7 @@ def _cells(scope: Scope, chosen: Filters, population: dict, region: str | None =
         and keeps(scope.editions, chosen.editions, cell[0])
         and keeps(scope.schools, chosen.schools, cell[1])
         and keeps(scope.regions, chosen.regions, cell[2])
-        and (region is None or cell[2] == region))
+        and (not within or cell[within[0]] == within[1]))
 
 
 # ---- the attacks of the issue ----------------------------------------------------------------
@@ -260,8 +263,8 @@ OUTCOME_FIGURES = (("students", "students"), ("in_use", "in_use_rate_pct"),
 
 
 def _add_shown(engine, scope, chosen, survey, projects, shown) -> None:
-    def add(family, region=None):
-        cells = _cells(scope, chosen, survey.get(family) or projects[family], region)
+    def add(family, within=()):
+        cells = _cells(scope, chosen, survey.get(family) or projects[family], within)
         if cells:
             shown[family].add(cells)
 
@@ -282,10 +285,17 @@ def _add_shown(engine, scope, chosen, survey, projects, shown) -> None:
         add("pre"), add("post")
     if lead["attrition"]["lost_pre_pct"] is not None:
         add("lost")
+    for row in awareness.likert_distribution(chosen, scope, K, engine=engine).to_dict("records"):
+        if not row["suppressed"]:
+            add(row["wave"])
+    for dimension, position in (("edition", 0), ("school", 1), ("region", 2)):
+        rows = awareness.breakdown(dimension, chosen, scope, K, engine=engine)
+        for group in rows.loc[~rows["suppressed"], "group"]:
+            add("pairs", (position, group))
     for row in outcomes.export_table(chosen, scope, K, engine=engine).to_dict("records"):
         for family, column in OUTCOME_FIGURES:
             if _shown(row[column]):
-                add(family, row["region_code"])
+                add(family, (2, row["region_code"]))
     kpis = outcomes.outcomes_kpis(chosen, scope, K, engine=engine)
     for family, name in OUTCOME_FIGURES:
         if _shown(kpis[name]):
