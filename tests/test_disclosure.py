@@ -13,6 +13,7 @@ fewer than K people.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections import defaultdict
@@ -23,7 +24,7 @@ from flask import Flask
 
 from dashboard.queries import awareness, outcomes, overview
 from dashboard.queries.base import STAFF, Filters, Scope
-from dashboard.queries.disclosure import HIDDEN, units_of
+from dashboard.queries.disclosure import HIDDEN, partitions, units_of
 from etl.load import load_paths
 from tests.test_awareness import AWARE, NO, Survey
 
@@ -224,6 +225,17 @@ def test_units_follow_the_rule_of_the_documentation():
     # so it joins the edition's smallest unit: 84's.
     assert units[(E2, CPE, ARA)] == units[(E2, INSA, ARA)] == units[(E2, SUPELEC, IDF)]
     assert units_of({(E1, CPE, ARA): 3}, K) == {(E1, CPE, ARA): HIDDEN}
+
+
+def test_a_breakdown_row_is_whole_exactly_when_its_selection_is():
+    population = _survey_populations()["pre"]
+    [partition] = partitions(list(population), {"pre": list(population.values())}, K).values()
+    for chosen in _selections(NATIONAL_FUNDER):
+        for key, field in (("edition", "editions"), ("school_id", "schools"),
+                           ("region_code", "regions")):
+            for value, whole in partition.whole_by(chosen, key).items():
+                row = dataclasses.replace(chosen, **{field: (value,)})
+                assert whole is partition.whole(row), (chosen, key, value)
 
 
 # ---- every selection a funder may make ------------------------------------------------------

@@ -904,10 +904,9 @@ def breakdown(dimension: str, filters: Filters, scope: Scope, k: int | None,
     labels = _group_labels(engine, dimension, pairs)
     # A row is a selection too: shown only when whole (a school pooled with others is hidden);
     # then the total minus the shown rows is a union of whole units as well.
-    gate = _gate(engine, chosen, k)
+    whole = _gate(engine, chosen, k).whole_by(column, f"pairs:{HEADLINE_ITEM}")
     hidden = hidden_groups({group: pair.n for group, pair in pairs.items()}, k) | {
-        group for group in pairs
-        if not gate.within(**{column: group}).whole(f"pairs:{HEADLINE_ITEM}")}
+        group for group in pairs if not whole.get(group, True)}
     rows = []
     for group, pair in pairs.items():
         row = {"group": group, "label": labels.get(group, group), "n_matched": None,

@@ -37,11 +37,11 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from dashboard.queries.base import NOTHING, Filters
+from dashboard.queries.base import Filters
 
 Cell = tuple  # (edition, school_id, region_code)
 HIDDEN = -1  # the unit number of cells that no selection may show
@@ -156,12 +156,7 @@ class Partition:
             known = self._memo.get(chosen.key)
         if known is not None:
             return known
-        keep = np.ones(len(self.unit), dtype=bool)
-        for name in CELL_KEYS:
-            values = getattr(chosen, FILTER_OF_KEY[name])
-            if values:
-                keep &= np.isin(self.keys[name], list(values))
-        touched = self.unit[keep]
+        touched = self.unit[self._kept(chosen)]
         if (touched == HIDDEN).any():
             answer = False
         else:
@@ -172,6 +167,39 @@ class Partition:
                 self._memo.clear()
             self._memo[chosen.key] = answer
         return answer
+
+    def whole_by(self, chosen: Filters, key: str) -> dict:
+        """For each value of a cell key (CELL_KEYS) that the selection holds cells of: whether
+        the selection narrowed to that value (a breakdown row) is whole. One pass over the
+        cells for every row, rather than one `whole` per row."""
+        memo_key = (chosen.key, key)
+        with self._lock:
+            known = self._memo.get(memo_key)
+        if known is not None:
+            return known
+        keep = self._kept(chosen)
+        values, rows = np.unique(self.keys[key][keep].astype(str), return_inverse=True)
+        units = self.unit[keep]
+        hidden = np.zeros(len(values), dtype=bool)
+        np.logical_or.at(hidden, rows, units == HIDDEN)
+        shown = units != HIDDEN
+        taken = np.zeros((len(values), len(self.cells_in_unit)), dtype=np.int64)
+        np.add.at(taken, (rows[shown], units[shown]), 1)
+        cut = ((taken > 0) & (taken != self.cells_in_unit)).any(axis=1)
+        answer = dict(zip(values.tolist(), (~(cut | hidden)).tolist()))
+        with self._lock:
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[memo_key] = answer
+        return answer
+
+    def _kept(self, chosen: Filters) -> np.ndarray:
+        keep = np.ones(len(self.unit), dtype=bool)
+        for name in CELL_KEYS:
+            values = getattr(chosen, FILTER_OF_KEY[name])
+            if values:
+                keep &= np.isin(self.keys[name], list(values))
+        return keep
 
     def units(self) -> dict[Cell, int]:
         """Each cell and its unit (for tests and the documentation's examples)."""
@@ -206,7 +234,7 @@ def partitions(cells: Sequence[Cell], populations: Mapping[str, Sequence], k: in
 class Gate:
     """The partitions of a module's families and the selection (effective filters) at hand:
     `gate.whole("pre:knows_ess", "post:knows_ess")` says whether figures needing both families
-    may be shown; `gate.within(school_id="insa-lyon")` is a breakdown row's selection."""
+    may be shown; `gate.whole_by("school_id", ...)` answers for each row of a breakdown."""
 
     units: Mapping[str, Partition]
     chosen: Filters
@@ -214,10 +242,11 @@ class Gate:
     def whole(self, *families: str) -> bool:
         return all(self.units[family].whole(self.chosen) for family in families)
 
-    def within(self, **cell_key) -> "Gate":
-        """The selection narrowed to one value of a cell key (never widened: a value outside
-        the current filter selects nothing)."""
-        (name, value), = cell_key.items()
-        current = getattr(self.chosen, FILTER_OF_KEY[name])
-        narrowed = (value,) if not current or value in current else (NOTHING,)
-        return replace(self, chosen=replace(self.chosen, **{FILTER_OF_KEY[name]: narrowed}))
+    def whole_by(self, key: str, *families: str) -> dict:
+        """Per value of `key` held by the selection: whether its breakdown row is whole for
+        every one of `families` (a value absent from the result selects no cell of them)."""
+        rows: dict = {}
+        for family in families:
+            for value, whole in self.units[family].whole_by(self.chosen, key).items():
+                rows[value] = rows.get(value, True) and whole
+        return rows

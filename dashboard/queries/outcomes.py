@@ -566,7 +566,8 @@ def project_units(engine: Engine, k: int) -> dict[str, Partition]:
 def _not_whole_regions(gate: Gate, keys: list) -> dict[str, set]:
     """Per figure ('students' and ORG_FIGURES), the regions whose row is not a whole
     selection."""
-    return {figure: {key for key in keys if not gate.within(region_code=key).whole(figure)}
+    return {figure: {key for key, whole in gate.whole_by("region_code", figure).items()
+                     if not whole}
             for figure in ("students", *ORG_FIGURES)}
 
 
