@@ -11,7 +11,8 @@ a release ships it `paired_difference` can delegate to it, with the tests below 
 published values either way.
 
 The K-suppression rule of DESIGN.md section 6 lives here too (`suppress_counts`), so every
-caller hides the same cells.
+caller hides the same cells. It protects the cells of one output; across selections (a
+difference of two filters), dashboard.queries.disclosure decides (docs/disclosure.md).
 """
 
 from __future__ import annotations

@@ -367,13 +367,19 @@ def test_outcomes_export_for_a_funder_hides_small_cells(programme):
     table = outcomes.export_table(ALL, FUNDER_84, K, engine=programme)
     assert_all_regions(table, outcomes.EXPORT_COLUMNS)
     figures = outcome_row(table, "84")
-    # Shown: projects (not people), students (14 >= K), the in-use figures (five organisations).
+    # Shown: projects (not people), students (14 >= K, and 84's projects make whole units:
+    # 2024-2025 INSA Lyon 4 + 3 with CentraleSupélec's 2 pooled in, 2025-2026 INSA Lyon 5 + 0).
     assert (figures["projects"], figures["students"]) == (5, 14)
-    assert (figures["in_use_answers"], figures["in_use_yes"]) == (5, 2)
-    # Hidden: satisfaction from three organisations, beneficiaries from four.
+    # Hidden: satisfaction from three organisations, beneficiaries from four; and now in use
+    # at six months too: 84's answers come from 3 organisations in 2024-2025 and 2 in
+    # 2025-2026, each under K, so they share one publication unit with C1's answer (region
+    # 11): 84 alone is not whole, and 84 beside the national figure would give C1's answer.
+    assert figures["in_use_answers"] is None and figures["in_use_rate_pct"] is None
     assert figures["mean_satisfaction"] is None
     assert figures["beneficiaries_reached"] is None
-    assert hidden_cells(table) == {("84", "beneficiaries_reached"), ("84", "mean_satisfaction")}
+    assert hidden_cells(table) == {("84", "beneficiaries_reached"), ("84", "mean_satisfaction"),
+                                   ("84", "in_use_answers"), ("84", "in_use_yes"),
+                                   ("84", "in_use_rate_pct")}
     # Regions outside the scope are present, empty.
     for code in set(reference.regions()) - {"84"}:
         assert outcome_row(table, code)["projects"] == 0

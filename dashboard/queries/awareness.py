@@ -36,6 +36,12 @@ Small cells (DESIGN.md section 6), decided here for every output of this module:
   n_matched < K, an unpaired row when min(n_pre, n_post) < K, a post-only row when n_post < K.
   Its shares, difference, interval and p-value are blank and `suppressed` is true, for every
   role. A count of 0 is "< K" as well, so an empty selection reads as suppressed, not as 0 %.
+- across selections (docs/disclosure.md): a figure is also suppressed, for every role, when
+  the selection is not made of whole publication units of its people (`survey_units`: the
+  respondents to the item in each wave it uses, the people matched on it, those lost to
+  follow-up), else two selections differing by a few people would give their answers by
+  subtraction. The same holds for the distributions, the means of kinds named and each row of
+  a breakdown.
 - the n columns are the reason for a suppression, so staff and admins (who may read row-level
   data anyway) see them as they are. For funder and school accounts an n of 1 to K - 1 is
   itself a cell of fewer than K people and is left blank too (`is_small_cell`); 0 stays
@@ -74,6 +80,7 @@ from dashboard import stats
 from dashboard.cache import cached
 from dashboard.i18n import NNBSP, fmt_decimal, fmt_int, fmt_pct, plural_form
 from dashboard.queries.base import Filters, Scope, effective, min_cell
+from dashboard.queries.disclosure import Gate, Partition, partitions
 from etl.audit import FIGURE_ACTIONS
 from etl.db import get_engine
 from etl.schema import audit_log, load_batch, mart_pair, mart_response, region, school
@@ -406,6 +413,45 @@ def _cubes(engine: Engine, filters: Filters, *names: str) -> list[Cube]:
             .select(filters) for name in names]
 
 
+def _cells(cube: Cube) -> list[tuple]:
+    return list(zip(*(cube.keys[c].tolist() for c in ("edition", "school_id", "region_code"))))
+
+
+def survey_units(engine: Engine, k: int) -> dict[str, Partition]:
+    """The publication units of every family of survey figures (docs/disclosure.md), over the
+    whole warehouse, built from the unfiltered cubes and kept with them:
+    `{wave}:{item}` (the respondents who answered the item in the wave: unpaired shares,
+    distributions, means), `pairs:{item}` (the people matched on the item: paired figures,
+    mean changes) and `lost:knows_ess` (identified pre respondents without a post answer: the
+    attrition's share)."""
+    def build(_conn) -> dict[str, Partition]:
+        [responses, pairs] = [
+            versioned(engine, f"cubes:{CUBES[name][0].name}", _mart_cubes(CUBES[name][0]))[name]
+            for name in ("responses", "pairs")]
+        units = {}
+        for wave in WAVES:
+            cube = responses.select(Filters(), wave=wave)
+            units |= {f"{wave}:{name}": partition for name, partition in partitions(
+                _cells(cube), {item: cube.counts[:, cube.measures.index(f"n__{item}")]
+                               .tolist() for item in ITEMS}, k).items()}
+        units |= {f"pairs:{name}": partition for name, partition in partitions(
+            _cells(pairs), {item: pairs.counts[:, pairs.measures.index(f"matched__{item}")]
+                            .tolist() for item in PAIRED_ITEMS}, k).items()}
+        pre = responses.select(Filters(), wave="pre")
+        identified = pre.counts[:, pre.measures.index(f"n_identified__{HEADLINE_ITEM}")]
+        matched = pairs.counts[:, pairs.measures.index(f"matched__{HEADLINE_ITEM}")]
+        # Lost = identified pre respondents minus the matched ones, cell by cell.
+        units[f"lost:{HEADLINE_ITEM}"] = partitions(
+            _cells(pre) + _cells(pairs),
+            {"lost": identified.tolist() + (-matched).tolist()}, k)["lost"]
+        return units
+    return versioned(engine, f"units:survey:{k}", build)
+
+
+def _gate(engine: Engine, chosen: Filters, k: int) -> Gate:
+    return Gate(survey_units(engine, k), chosen)
+
+
 def _wave_counts(responses: Cube) -> dict[str, dict[str, WaveCount]]:
     counts = {}
     for wave in WAVES:
@@ -498,10 +544,11 @@ def _with_difference(row: dict, difference: stats.Difference, n: int) -> dict:
 
 
 def _paired_row(item: str, pre: WaveCount, post: WaveCount, pair: PairCount, k: int,
-                scope: Scope, intervals: bool = False) -> dict:
+                scope: Scope, gate: Gate, intervals: bool = False) -> dict:
     row = _blank_row(item, "paired")
     row.update(n_pre=_shown_count(pre.n, k, scope), n_post=_shown_count(post.n, k, scope),
-               n_matched=_shown_count(pair.n, k, scope), suppressed=pair.n < k)
+               n_matched=_shown_count(pair.n, k, scope),
+               suppressed=pair.n < k or not gate.whole(f"pairs:{item}"))
     if row["suppressed"]:
         return row
     _with_share(row, "pre", pair.pre_positive, pair.n, intervals)
@@ -511,10 +558,12 @@ def _paired_row(item: str, pre: WaveCount, post: WaveCount, pair: PairCount, k: 
 
 
 def _unpaired_row(item: str, pre: WaveCount, post: WaveCount, pair: PairCount, k: int,
-                  scope: Scope, intervals: bool = False) -> dict:
+                  scope: Scope, gate: Gate, intervals: bool = False) -> dict:
     row = _blank_row(item, "unpaired")
     row.update(n_pre=_shown_count(pre.n, k, scope), n_post=_shown_count(post.n, k, scope),
-               n_matched=_shown_count(pair.n, k, scope), suppressed=min(pre.n, post.n) < k)
+               n_matched=_shown_count(pair.n, k, scope),
+               suppressed=min(pre.n, post.n) < k or not gate.whole(f"pre:{item}",
+                                                                    f"post:{item}"))
     if row["suppressed"]:
         return row
     _with_share(row, "pre", pre.positive, pre.n, intervals)
@@ -523,10 +572,11 @@ def _unpaired_row(item: str, pre: WaveCount, post: WaveCount, pair: PairCount, k
     return _with_difference(row, difference, min(pre.n, post.n))
 
 
-def _post_only_row(item: str, post: WaveCount, k: int, scope: Scope,
+def _post_only_row(item: str, post: WaveCount, k: int, scope: Scope, gate: Gate,
                    intervals: bool = False) -> dict:
     row = _blank_row(item, "unpaired")
-    row.update(n_pre=0, n_post=_shown_count(post.n, k, scope), suppressed=post.n < k)
+    row.update(n_pre=0, n_post=_shown_count(post.n, k, scope),
+               suppressed=post.n < k or not gate.whole(f"post:{item}"))
     if row["suppressed"]:
         return row
     _with_share(row, "post", post.positive, post.n, intervals)
@@ -536,14 +586,14 @@ def _post_only_row(item: str, post: WaveCount, k: int, scope: Scope,
 
 
 def _item_rows(waves: dict[str, dict[str, WaveCount]], pairs: dict[str, PairCount], k: int,
-               scope: Scope, intervals: bool = False) -> list[dict]:
+               scope: Scope, gate: Gate, intervals: bool = False) -> list[dict]:
     rows = []
     for item in PAIRED_ITEMS:
         pre, post = waves["pre"][item], waves["post"][item]
-        rows.append(_paired_row(item, pre, post, pairs[item], k, scope, intervals))
-        rows.append(_unpaired_row(item, pre, post, pairs[item], k, scope, intervals))
+        rows.append(_paired_row(item, pre, post, pairs[item], k, scope, gate, intervals))
+        rows.append(_unpaired_row(item, pre, post, pairs[item], k, scope, gate, intervals))
     for item in POST_ONLY_ITEMS:
-        rows.append(_post_only_row(item, waves["post"][item], k, scope, intervals))
+        rows.append(_post_only_row(item, waves["post"][item], k, scope, gate, intervals))
     return rows
 
 
@@ -595,8 +645,10 @@ def export_table(filters: Filters, scope: Scope, k: int | None, engine: Engine |
     if stored is not None:
         return _export_frame(list(stored))
     engine, k = _resolve(engine, k)
-    responses, pairs = _cubes(engine, effective(filters, scope), "responses", "pairs")
-    return _export_frame(_item_rows(_wave_counts(responses), _pair_counts(pairs), k, scope))
+    chosen = effective(filters, scope)
+    responses, pairs = _cubes(engine, chosen, "responses", "pairs")
+    return _export_frame(_item_rows(_wave_counts(responses), _pair_counts(pairs), k, scope,
+                                    _gate(engine, chosen, k)))
 
 
 # ---- items table (the page's table: export rows + labels, intervals, mean change, NPS) ------
@@ -613,11 +665,13 @@ def items_table(filters: Filters, scope: Scope, k: int | None, engine: Engine | 
     if stored is not None:
         return _export_frame(list(stored), columns)
     engine, k = _resolve(engine, k)
+    chosen = effective(filters, scope)
     responses, answers, pairs, changes = _cubes(
-        engine, effective(filters, scope), "responses", "answers", "pairs", "changes")
+        engine, chosen, "responses", "answers", "pairs", "changes")
     change_sums = changes.sums()
     post_answers = answers.select(Filters(), wave="post").sums()
-    rows = _item_rows(_wave_counts(responses), _pair_counts(pairs), k, scope, intervals=True)
+    rows = _item_rows(_wave_counts(responses), _pair_counts(pairs), k, scope,
+                      _gate(engine, chosen, k), intervals=True)
     for row in rows:
         item = row["item"]
         row["label_fr"], row["label_en"] = ITEM_LABELS[item]
@@ -636,7 +690,7 @@ def items_table(filters: Filters, scope: Scope, k: int | None, engine: Engine | 
 
 # ---- headline (knows_ess) -------------------------------------------------------------------
 
-def _attrition(pre: WaveCount, pair: PairCount, k: int, scope: Scope) -> dict:
+def _attrition(pre: WaveCount, pair: PairCount, k: int, scope: Scope, gate: Gate) -> dict:
     """Identified pre respondents who answered the item, and those of them lost to follow-up
     (no post answer to the item in the same edition), with both groups' pre shares."""
     n_identified, n_lost = pre.n_identified, pre.n_identified - pair.n
@@ -648,8 +702,10 @@ def _attrition(pre: WaveCount, pair: PairCount, k: int, scope: Scope) -> dict:
         "n_matched": None if counts_hidden else pair.n,
         "n_lost": None if counts_hidden else n_lost,
         "lost_pct": None if counts_hidden else _share_pct(n_lost, n_identified),
-        "lost_pre_pct": None if n_lost < k else _share_pct(lost_positive, n_lost),
-        "completers_pre_pct": None if pair.n < k else _share_pct(pair.pre_positive, pair.n),
+        "lost_pre_pct": (None if n_lost < k or not gate.whole(f"lost:{HEADLINE_ITEM}")
+                         else _share_pct(lost_positive, n_lost)),
+        "completers_pre_pct": (None if pair.n < k or not gate.whole(f"pairs:{HEADLINE_ITEM}")
+                               else _share_pct(pair.pre_positive, pair.n)),
     }
 
 
@@ -671,18 +727,20 @@ def headline(filters: Filters, scope: Scope, k: int | None, engine: Engine | Non
         return dict(stored)
     engine, k = _resolve(engine, k)
     item = HEADLINE_ITEM
-    responses, pairs = _cubes(engine, effective(filters, scope), "responses", "pairs")
+    chosen = effective(filters, scope)
+    responses, pairs = _cubes(engine, chosen, "responses", "pairs")
+    gate = _gate(engine, chosen, k)
     waves, pair = _wave_counts(responses), _pair_counts(pairs)[item]
     pre, post = waves["pre"][item], waves["post"][item]
-    paired = _public(_paired_row(item, pre, post, pair, k, scope, intervals=True))
-    unpaired = _public(_unpaired_row(item, pre, post, pair, k, scope, intervals=True))
+    paired = _public(_paired_row(item, pre, post, pair, k, scope, gate, intervals=True))
+    unpaired = _public(_unpaired_row(item, pre, post, pair, k, scope, gate, intervals=True))
     fallback = pair.n < k
     lead = unpaired if fallback else paired
     return {
         "item": item, "k": k, "analysis": "unpaired" if fallback else "paired",
         "fallback_unpaired": fallback, "suppressed": lead["suppressed"],
         "fragile": lead["fragile"], "paired": paired, "unpaired": unpaired,
-        "attrition": _attrition(pre, pair, k, scope),
+        "attrition": _attrition(pre, pair, k, scope, gate),
         "baseline_pct": NATIONAL_BASELINE_PCT[item],
     }
 
@@ -769,7 +827,9 @@ def likert_distribution(filters: Filters, scope: Scope, k: int | None,
     if stored is not None:
         return _distribution_frame(list(stored))
     engine, k = _resolve(engine, k)
-    responses, answers = _cubes(engine, effective(filters, scope), "responses", "answers")
+    chosen = effective(filters, scope)
+    responses, answers = _cubes(engine, chosen, "responses", "answers")
+    gate = _gate(engine, chosen, k)
     rows = []
     for wave in WAVES:
         sums = (responses.select(Filters(), wave=wave).sums()
@@ -778,7 +838,7 @@ def likert_distribution(filters: Filters, scope: Scope, k: int | None,
             if wave == "pre" and item in POST_ONLY_ITEMS:
                 continue
             n = sums[f"n__{item}"]
-            hidden = n < k
+            hidden = n < k or not gate.whole(f"{wave}:{item}")
             for answer in LIKERT_ANSWERS:
                 count = sums[f"answer_{answer}__{item}"]
                 rows.append({"item": item, "wave": wave, "answer": answer,
@@ -840,11 +900,17 @@ def breakdown(dimension: str, filters: Filters, scope: Scope, k: int | None,
     if stored is not None:
         return _breakdown_frame(list(stored))
     engine, k = _resolve(engine, k)
-    [cube] = _cubes(engine, effective(filters, scope), "pairs")
-    pairs = {group: pair for group, sums in cube.sums_by(BREAKDOWN_DIMENSIONS[dimension]).items()
+    chosen = effective(filters, scope)
+    [cube] = _cubes(engine, chosen, "pairs")
+    column = BREAKDOWN_DIMENSIONS[dimension]
+    pairs = {group: pair for group, sums in cube.sums_by(column).items()
              if (pair := _pair_count(sums, HEADLINE_ITEM)).n > 0}
     labels = _group_labels(engine, dimension, pairs)
-    hidden = hidden_groups({group: pair.n for group, pair in pairs.items()}, k)
+    # A row is a selection too: shown only when whole (a school pooled with others is hidden);
+    # then the total minus the shown rows is a union of whole units as well.
+    whole = _gate(engine, chosen, k).whole_by(column, f"pairs:{HEADLINE_ITEM}")
+    hidden = hidden_groups({group: pair.n for group, pair in pairs.items()}, k) | {
+        group for group in pairs if not whole.get(group, True)}
     rows = []
     for group, pair in pairs.items():
         row = {"group": group, "label": labels.get(group, group), "n_matched": None,
@@ -912,10 +978,13 @@ def structures_named(filters: Filters, scope: Scope, k: int,
     people (`paired`) and among every answer of each wave (`unpaired`). A mean of fewer than K
     people is None (suppressed), like every figure of the page."""
     engine = engine or get_engine()
-    responses, pairs = _cubes(engine, effective(filters, scope), "structures_responses",
-                              "structures_pairs")
+    chosen = effective(filters, scope)
+    responses, pairs = _cubes(engine, chosen, "structures_responses", "structures_pairs")
+    gate = _gate(engine, chosen, k)
+    item = "ess_structures_known"
     pair = pairs.sums()
-    paired = {"n": pair["n"], "suppressed": pair["n"] < k, "pre_mean": None, "post_mean": None}
+    paired = {"n": pair["n"], "suppressed": pair["n"] < k or not gate.whole(f"pairs:{item}"),
+              "pre_mean": None, "post_mean": None}
     if not paired["suppressed"]:
         paired.update(pre_mean=pair["pre_total"] / pair["n"],
                       post_mean=pair["post_total"] / pair["n"])
@@ -923,8 +992,9 @@ def structures_named(filters: Filters, scope: Scope, k: int,
     for wave in WAVES:
         sums = responses.select(Filters(), wave=wave).sums()
         unpaired[f"n_{wave}"] = sums["n"]
-        unpaired[f"{wave}_mean"] = sums["total"] / sums["n"] if sums["n"] >= k else None
-        unpaired["suppressed"] |= sums["n"] < k
+        shown = sums["n"] >= k and gate.whole(f"{wave}:{item}")
+        unpaired[f"{wave}_mean"] = sums["total"] / sums["n"] if shown else None
+        unpaired["suppressed"] |= not shown
     if unpaired["suppressed"]:
         unpaired["pre_mean"] = unpaired["post_mean"] = None
     return {"paired": paired, "unpaired": unpaired}

@@ -5,14 +5,21 @@ follow-up answer (`org_followup`) follows its project. One SQL statement joins e
 its `end` and `six_months` answers (at most one of each: the table's key is project and wave)
 and aggregates at the grain a caller asks for: by region, by tech type, or none.
 
-Suppression (DESIGN.md section 6), for funders and schools only (`scope.suppress_org_answers`):
+Suppression (DESIGN.md section 6 as updated by docs/disclosure.md), for funders and schools
+only (`scope.suppress_org_answers`):
 - `students` is a count of people: hidden when 0 < students < k;
 - an organisation-survey figure is a partner's opinion: hidden when built from 1 to k - 1
   distinct organisations (no answer at all is not hidden, the figure is just empty);
+- across selections: `students` and each organisation-survey figure are shown only for a
+  selection made of whole publication units of that figure (`project_units`: the students of
+  the projects; the organisations that answered), so no difference of two selections (schools,
+  regions, editions) gives back a hidden cell; a region row of `export_table` and a tech type
+  row are selections too;
 - secondary: the page and the report show the totals (`outcomes_kpis`) beside the regions, so
   when exactly one region's cell of a figure is hidden, the next smallest region with data is
   hidden too (`stats.suppress_counts`).
-Counts of projects are not about people and are never hidden. Staff see everything.
+Counts of projects are not about people and are never hidden; neither are mentors (the pages
+print them as plain numbers). Staff see everything.
 `export_table` marks the hidden cells in `frame.attrs["suppressed_mask"]`, a boolean frame of
 the same shape that `dashboard.exports` turns into "< K" cells. pandas deep-copies attrs and
 cannot compare two such masks: an operation that aligns two copies of a masked table (a concat,
@@ -43,6 +50,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from dashboard.cache import cached
 from dashboard.queries.base import Filters, Scope, effective, where
+from dashboard.queries.disclosure import Gate, Partition, partitions
 from dashboard.stats import is_small_cell, suppress_counts
 from etl import reference
 from etl.db import get_engine
@@ -524,16 +532,59 @@ def _by_region(engine: Engine, f: Filters, with_orgs: bool) -> dict[str, np.ndar
 
 # ---- suppression -------------------------------------------------------------------------------
 
-def hidden_cells(keys: list, figures: Mapping[str, np.ndarray], k: int) -> dict[str, set]:
+BY_TECH_FIGURES = ("in_use", "satisfaction")  # the organisation figures shown per tech type
+
+
+def project_units(engine: Engine, k: int) -> dict[str, Partition]:
+    """The publication units of the projects' people figures (docs/disclosure.md), over the
+    whole warehouse: `students` (the sum of the projects' students_count), each figure of
+    ORG_FIGURES (the organisations that answered it) and, per tech type, `{figure}:{tech}` for
+    the figures shown by tech type. A project's cell is its edition, its school and its
+    organisation's region."""
+    def build(_conn) -> dict[str, Partition]:
+        data = versioned_frame(engine)
+        columns = data.columns
+        cells = list(zip(columns["edition"].tolist(), columns["school_id"].tolist(),
+                         columns["region_code"].tolist()))
+        nobody = frozenset()
+        orgs = {figure: [frozenset((org,)) if answered else nobody for org, answered in
+                         zip(data.org_codes.tolist(), data.answered[source].tolist())]
+                for figure, source in (("in_use", "in_use"), ("satisfaction", "satisfaction"),
+                                       ("beneficiaries", "beneficiaries_reached"))}
+        populations = {"students": columns["students_count_value"].astype(np.int64).tolist(),
+                       **orgs}
+        techs = columns["tech_type"].tolist()
+        for figure in BY_TECH_FIGURES:
+            for tech in set(techs):
+                populations[f"{figure}:{tech}"] = [
+                    people if own == tech else nobody
+                    for people, own in zip(orgs[figure], techs)]
+        return partitions(cells, populations, k)
+    return versioned(engine, f"units:projects:{k}", build)
+
+
+def _not_whole_regions(gate: Gate, keys: list) -> dict[str, set]:
+    """Per figure ('students' and ORG_FIGURES), the regions whose row is not a whole
+    selection."""
+    return {figure: {key for key, whole in gate.whole_by("region_code", figure).items()
+                     if not whole}
+            for figure in ("students", *ORG_FIGURES)}
+
+
+def hidden_cells(keys: list, figures: Mapping[str, np.ndarray], k: int,
+                 gate: Gate | None = None) -> dict[str, set]:
     """Per figure ('students' and ORG_FIGURES), the keys whose cells a funder or school must not
-    see, totals being shown beside them. `figures[column][i]` is the count of `keys[i]`."""
+    see, totals being shown beside them. `figures[column][i]` is the count of `keys[i]`;
+    `gate` (keys being regions): also hide the regions that are not whole selections."""
     counts = {"students": "students",
               **{figure: orgs for figure, (_, orgs) in ORG_FIGURES.items()}}
+    partial = _not_whole_regions(gate, keys) if gate is not None else {}
     hidden = {}
     for figure, column in counts.items():
         cells = dict(zip(keys, (int(v) for v in figures[column])))
         # An organisation has one region, so the regions' counts add up to the total's.
-        hidden[figure] = suppress_counts(cells, k, total=sum(cells.values()))
+        hidden[figure] = (suppress_counts(cells, k, total=sum(cells.values()))
+                          | partial.get(figure, set()))
     return hidden
 
 
@@ -562,10 +613,11 @@ def export_table(filters: Filters, scope: Scope, k: int, engine=None,
     frozen = stored(snapshot, SNAPSHOT_EXPORT)
     if frozen is not None:
         return frame_from_json(frozen, EXPORT_DTYPES)
-    regions = _by_region(engine or get_engine(), effective(filters, scope),
-                         scope.suppress_org_answers)
+    engine, chosen = engine or get_engine(), effective(filters, scope)
+    regions = _by_region(engine, chosen, scope.suppress_org_answers)
     codes = list(reference.regions())
-    hidden = (_hidden_rows(codes, hidden_cells(codes, regions, k))
+    hidden = (_hidden_rows(codes, hidden_cells(codes, regions, k,
+                                               Gate(project_units(engine, k), chosen)))
               if scope.suppress_org_answers else {})
     nothing = np.zeros(len(codes), dtype=bool)
     # The columns built with their dtypes and hidden cells (an astype and a mask of the whole
@@ -598,8 +650,8 @@ def outcomes_kpis(filters: Filters, scope: Scope, k: int, engine=None,
     frozen = stored(snapshot, SNAPSHOT_KPIS)
     if frozen is not None:
         return dict(frozen)
-    regions = _by_region(engine or get_engine(), effective(filters, scope),
-                         scope.suppress_org_answers)
+    engine, chosen = engine or get_engine(), effective(filters, scope)
+    regions = _by_region(engine, chosen, scope.suppress_org_answers)
     # Every figure adds up over regions, distinct organisations too (one region each).
     totals = {name: int(values.sum()) for name, values in regions.items()
               if name not in RATE_COLUMNS}
@@ -625,14 +677,17 @@ def outcomes_kpis(filters: Filters, scope: Scope, k: int, engine=None,
         "suppressed": [], "hidden_regions": {},
     }
     if scope.suppress_org_answers:
+        gate = Gate(project_units(engine, k), chosen)
         people = {"students": totals["students"],
                   **{figure: totals[orgs] for figure, (_, orgs) in ORG_FIGURES.items()}}
-        hidden = [name for figure, count in people.items() if is_small_cell(count, k)
+        hidden = [name for figure, count in people.items()
+                  if is_small_cell(count, k) or not gate.whole(figure)
                   for name in KPIS_OF_FIGURE[figure]]
         kpis.update({name: None for name in hidden})
         kpis["suppressed"] = hidden
-        kpis["hidden_regions"] = {figure: sorted(keys) for figure, keys
-                                  in hidden_cells(list(reference.regions()), regions, k).items()}
+        kpis["hidden_regions"] = {
+            figure: sorted(keys) for figure, keys
+            in hidden_cells(list(reference.regions()), regions, k, gate).items()}
     return kpis
 
 
@@ -721,6 +776,14 @@ def _by_tech(filters: Filters, scope: Scope, k: int, engine, figure: str):
         total = int(figure_arrays(data, f, None)[1][orgs].sum())
         keys = suppress_counts(dict(zip(labels, (int(v) for v in figures[orgs]))), k,
                                total=total)
+        gate = Gate(project_units(engine or get_engine(), k), f)
+        keys |= {label for label in labels if not gate.whole(f"{figure}:{label}")}
+        answered = {label for label, n in zip(labels, figures[orgs]) if n > 0}
+        # All or nothing: the selection's total is one family and each tech type another, so
+        # a tech type hidden beside shown ones would come back from the total of another
+        # selection minus their rows; a breakdown is shown only when its total is whole too.
+        if keys & answered or not gate.whole(figure):
+            keys |= answered
         hidden = np.asarray([label in keys for label in labels], dtype=bool)
     return labels, figures, hidden
 

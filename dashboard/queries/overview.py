@@ -9,7 +9,9 @@ Which rows a filter selects (DESIGN.md section 7):
 Counts of projects, organisations, schools, regions and events are not about people and are
 never hidden. Counts of people (students, respondents, matched pairs) of 1 to k - 1 are hidden:
 the value comes back as None and its key is in `suppressed`, so every screen, file and map
-hides the same cells.
+hides the same cells. A share of a wave is shown only when the selection is made of whole
+publication units of that wave's respondents (docs/disclosure.md), for every role: else two
+selections differing by a few people would give those people's answers by subtraction.
 """
 
 from __future__ import annotations
@@ -57,18 +59,20 @@ def headline(filters: Filters, scope: Scope, k: int, engine: Engine | None = Non
     with engine.connect() as conn:
         figures = {**_projects(conn, chosen), **_events(conn, chosen)}
     people = awareness.versioned(engine, "overview_people", _People.build)
+    survey, withheld = _awareness(engine, chosen, k)
     figures |= {"students": people.students(chosen), "schools": people.schools(chosen),
-                **_awareness(engine, chosen), "regions_total": REGIONS_TOTAL}
+                **survey, "regions_total": REGIONS_TOTAL}
     # The guide's headline figure stands beside the tour's (copies are not people: not hidden).
     from dashboard.queries.guide import guide_kpis
 
     figures["guide_copies"] = guide_kpis(filters, scope, k, engine=engine)["copies"]
-    return _suppress(figures, k)
+    return _suppress(figures, k, withheld)
 
 
-def _suppress(figures: dict, k: int) -> dict:
+def _suppress(figures: dict, k: int, withheld: set[str] = frozenset()) -> dict:
+    """`withheld`: the figures hidden whatever their n (a selection that is not whole)."""
     hidden = {name for name in ("students", "n_pre", "n_post", "n_matched")
-              if is_small_cell(figures[name], k)}
+              if is_small_cell(figures[name], k)} | set(withheld)
     for wave in ("pre", "post"):
         if f"n_{wave}" in hidden:
             hidden.add(f"share_{wave}")
@@ -176,19 +180,24 @@ def _events(conn: Connection, chosen: Filters) -> dict:
     return {"events": events, "regions": regions, "attendees": int(attendees)}
 
 
-def _awareness(engine: Engine, chosen: Filters) -> dict:
+def _awareness(engine: Engine, chosen: Filters, k: int) -> tuple[dict, set[str]]:
     """Unpaired knows_ess, every pre answer against every post answer (n = who answered it),
     and the matched respondents (knows_ess answered both before and after, in one edition):
-    sums over the awareness page's cubes, the same counts as that page's."""
+    sums over the awareness page's cubes, the same counts as that page's; with the shares the
+    selection may not show (not whole in the units of that wave's respondents)."""
     responses, pairs = awareness._cubes(engine, chosen, "responses", "pairs")
+    units = awareness.survey_units(engine, k)
     item = awareness.HEADLINE_ITEM
     figures = {"n_matched": pairs.sums().get(f"matched__{item}", 0)}
+    withheld = set()
     for wave in ("pre", "post"):
         counts = responses.select(Filters(), wave=wave).sums()
         n, aware = counts.get(f"n__{item}", 0), counts.get(f"positive__{item}", 0)
         figures[f"n_{wave}"] = n
         figures[f"share_{wave}"] = aware / n if n else None
-    return figures
+        if not units[f"{wave}:{item}"].whole(chosen):
+            withheld.add(f"share_{wave}")
+    return figures, withheld
 
 
 @cached
