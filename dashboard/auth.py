@@ -1,10 +1,12 @@
 """Who is signed in, what they may open, and what they may see: enforced on the server.
 
 How the scope flows. A signed-in browser holds one cookie: Flask's session, signed with
-SECRET_KEY (HttpOnly, SameSite=Lax, Secure in production), holding the account's id and a
-fingerprint of its password hash. On every request Flask-Login reloads the account from
-`app_user`, so a disabled account, a new role or scope, or a password reset takes effect at the
-next request (a reset also ends the sessions opened with the old password). `current_scope()`
+SECRET_KEY (HttpOnly, SameSite=Lax, Secure in production), holding a random session id. The
+warehouse keeps the open sessions (`app_session`, `etl.users`); on every request Flask-Login
+looks the id up and reloads the account, so signing out, a new password, disabling or removing
+the account, and `impact users end-sessions` end the session everywhere at the next request,
+copies of the cookie included, whichever worker or machine serves it and across restarts; a new
+role or scope applies at the next request too. `current_scope()`
 turns that account into a `Scope`; `dashboard.pages.context(search)` calls it, so every page
 callback computes its figures for the server's idea of the account, whatever the browser sends
 in the URL: the queries intersect the URL's filters with the scope (`queries.base.effective`).
@@ -36,7 +38,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import logging
 import secrets
@@ -136,18 +137,16 @@ def require_roles(*roles: str) -> Callable:
 
 # ---- the signed-in account ----
 
-def _fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
-
-
 class SignedIn(UserMixin):
-    """Flask-Login's user: an account of `etl.users`, reloaded at every request."""
+    """Flask-Login's user: an account of `etl.users` in one open session (`session_id`, the
+    only thing the cookie holds), reloaded at every request."""
 
-    def __init__(self, account):
+    def __init__(self, account, session_id: str):
         self.account = account
+        self.session_id = session_id
 
     def get_id(self) -> str:
-        return f"{self.account.user_id}:{_fingerprint(self.account.password_hash)}"
+        return self.session_id
 
     @property
     def is_active(self) -> bool:
@@ -156,16 +155,35 @@ class SignedIn(UserMixin):
 
 def _load_user(session_id: str) -> SignedIn | None:
     from etl.db import get_engine
-    from etl.users import get_account_by_id
+    from etl.users import session_account
 
-    user_id, _, fingerprint = (session_id or "").partition(":")
-    if not user_id.isdigit():
+    if not isinstance(session_id, str):
         return None
-    account = get_account_by_id(get_engine(), int(user_id))
-    if account is None or not account.is_active or \
-            _fingerprint(account.password_hash) != fingerprint:
-        return None
-    return SignedIn(account)
+    account = session_account(get_engine(), session_id)
+    return None if account is None else SignedIn(account, session_id)
+
+
+def sign_in(account) -> None:
+    """Open a session for `account` (in the warehouse, then in the cookie)."""
+    from flask_login import login_user
+
+    from etl.db import get_engine
+    from etl.users import start_session
+
+    login_user(SignedIn(account, start_session(get_engine(), account, SESSION_LIFETIME)))
+
+
+def sign_out() -> None:
+    """End the request's session in the warehouse: copies of the cookie die with it."""
+    from flask_login import logout_user
+
+    from etl.db import get_engine
+    from etl.users import end_session
+
+    user = current_user
+    if isinstance(user, SignedIn):
+        end_session(get_engine(), user.session_id)
+    logout_user()
 
 
 def current_account():

@@ -23,7 +23,6 @@ import logging
 from urllib.parse import urlencode, urlsplit
 
 from flask import Response, g, redirect, render_template_string, request, session
-from flask_login import login_user, logout_user
 
 from dashboard.i18n import normalise_lang, register, t
 
@@ -172,12 +171,12 @@ def _failed(_response) -> bool:
 
 
 def login_view():
-    from dashboard.auth import SignedIn, audit, current_account
+    from dashboard.auth import audit, current_account, sign_in
     from dashboard.security import csrf_token, csrf_valid
     from etl.db import get_engine
     from etl.users import authenticate
 
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: the GET's answer without its body
         if current_account() is not None:
             return redirect(_with_lang(safe_next(request.args.get("next")), _lang()))
         return render("login.signed_out" if request.args.get("bye") else None, is_error=False)
@@ -191,7 +190,7 @@ def login_view():
         log.info("sign-in refused (%s)", reason)
         return render("login.error", email=email)
     session.clear()  # a new session: nothing carried over from before signing in
-    login_user(SignedIn(account))
+    sign_in(account)
     session.permanent = True
     csrf_token()
     audit("login", {"role": account.role}, actor=account.email)
@@ -199,14 +198,14 @@ def login_view():
 
 
 def logout_view():
-    from dashboard.auth import audit, current_account
+    from dashboard.auth import audit, current_account, sign_out
     from dashboard.security import check_csrf
 
     account = current_account()
     if account is not None:
         check_csrf(request)
+        sign_out()  # ends it in the warehouse: a copy of the cookie opens nothing any more
         audit("logout", actor=account.email)
-        logout_user()
     session.clear()
     lang = _lang()
     return redirect("/login?bye=1" + (f"&lang={lang}" if lang == "en" else ""))
