@@ -51,6 +51,7 @@ from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_use
 
 from dashboard.i18n import register, t
 from dashboard.queries.base import NOTHING, STAFF, Scope
+from dashboard.security import callback_body_problem
 from etl.schema import ROLES
 
 log = logging.getLogger(__name__)
@@ -345,7 +346,18 @@ class Gate:
         if roles is not None and account.role not in roles:
             log.info("403: role %s refused %s %s", account.role, request.method, path)
             abort(403)
+        if path == CALLBACK_PATH and request.method == "POST":
+            self.check_callback_body()
         return None
+
+    def check_callback_body(self) -> None:
+        """400 for a callback body the renderer never sends (`security.callback_body_problem`),
+        before page code meets it."""
+        body = request.get_json(silent=True)
+        problem = callback_body_problem(body, self.dash_app.callback_map[body["output"]])
+        if problem:
+            log.info("400: callback %s refused: %s", body["output"], problem)
+            abort(400)
 
     def required_roles(self, path: str) -> tuple[str, ...] | None:
         allowed = set(ALL_ROLES)
@@ -388,8 +400,20 @@ def audit_download(figure: str, fmt: str, filters=None) -> None:
     """Record a file leaving the system; pages call it from their download callbacks."""
     account = current_account()
     query = filters.to_query() if hasattr(filters, "to_query") else dict(filters or {})
-    audit("download", {"figure": figure, "format": fmt, "filters": query,
-                       "role": account.role if account is not None else "staff"})
+    audit_later("download", {"figure": figure, "format": fmt, "filters": query,
+                             "role": account.role if account is not None else "staff"})
+
+
+def audit_later(action: str, detail: dict | None = None) -> None:
+    """`audit` for a download: the row is written after the answer, by the process's audit
+    writer (`etl.audit.record_later`), so that the download never waits for a load's write
+    lock on the warehouse."""
+    from etl.audit import record_later
+    from etl.db import get_engine
+
+    account = current_account()
+    record_later(get_engine(), actor=account.email if account is not None else None,
+                 action=action, detail=detail)
 
 
 # ---- the account menu of the shell ----
