@@ -33,12 +33,25 @@ def warehouse_url(tmp_path_factory):
 
 @pytest.fixture
 def make_app(warehouse_url):
-    """A new app for each test (its own rate-limit memory), with optional settings changes."""
+    """A new app for each test, failed sign-ins counted from zero (they are kept in the
+    warehouse, shared by every app of this module), with optional settings changes."""
     from dashboard.app import create_app
 
     def make(**changes):
-        return create_app(make_settings(warehouse_url).replace(**changes))
+        app = create_app(make_settings(warehouse_url).replace(**changes))
+        forget_failed_sign_ins()
+        return app
     return make
+
+
+def forget_failed_sign_ins() -> None:
+    from sqlalchemy import delete
+
+    from etl.db import get_engine
+    from etl.schema import login_failure
+
+    with get_engine().begin() as conn:
+        conn.execute(delete(login_failure))
 
 
 @pytest.fixture(scope="module")
