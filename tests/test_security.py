@@ -205,6 +205,29 @@ def test_failed_sign_ins_are_limited_per_address(fresh_app):
                    address="10.9.9.10").status_code == 302
 
 
+def test_without_redis_the_counts_are_in_the_warehouse_for_every_worker(make_app):
+    """Two apps on one warehouse stand for two gunicorn workers (tests/test_multiworker.py
+    runs the real thing): failures counted by one are counted by the other."""
+    from sqlalchemy import select
+
+    from etl.db import get_engine
+    from etl.schema import login_failure
+
+    first, second = make_app(), make_app()
+    email = ACCOUNTS["funder"][0]
+    for attempt in range(5):
+        worker = (first, second)[attempt % 2]
+        assert sign_in(worker.server.test_client(), email, "wrong-password",
+                       address="10.7.7.7").status_code == 200
+    for worker in (first, second):
+        assert sign_in(worker.server.test_client(), email, PASSWORD,
+                       address="10.7.7.8").status_code == 429
+    with get_engine().connect() as conn:
+        stored = conn.execute(select(login_failure.c.limit_key)).scalars().all()
+    assert len(stored) == 5 + 5  # each failure counts once for the account, once for the address
+    assert not any(email in key or "10.7.7.7" in key for key in stored)  # digests only
+
+
 def _fail_twenty_times_behind_a_proxy(app, visitor_prefix: str) -> None:
     """20 failed sign-ins, all through one proxy (10.0.0.1), each from its own visitor."""
     for attempt in range(20):
