@@ -9,9 +9,9 @@ import io
 import json
 import sqlite3
 import threading
+import urllib.request
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from dashboard.exports import FORMULA_PREFIXES, PLAIN_NUMBER, neutralise
@@ -97,8 +97,7 @@ def download_audits(engine) -> list[dict]:
             .order_by(audit_log.c.audit_id)).scalars()]
 
 
-def test_a_download_answers_while_a_load_holds_the_write_lock(app, client, warehouse,
-                                                              tmp_path):
+def test_a_download_answers_while_a_load_holds_the_write_lock(app, client, warehouse):
     """A real server (werkzeug, in a thread) on the SQLite warehouse; another connection holds
     a write transaction as a load does. The download answers within a client timeout far below
     SQLite's 30 s busy timeout, and its audit record is written once the lock is released."""
@@ -112,15 +111,16 @@ def test_a_download_answers_while_a_load_holds_the_write_lock(app, client, wareh
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    cookies = {"impact_session": client.get_cookie("impact_session").value}
+    cookie = f"impact_session={client.get_cookie('impact_session').value}"
     url = f"http://127.0.0.1:{server.server_port}/upload/batches/{batch_id}/rejected.csv"
     locker = sqlite3.connect(warehouse.url.database, timeout=1, isolation_level=None)
     try:
         locker.execute("BEGIN IMMEDIATE")  # the write lock a running load holds
         locker.execute("INSERT INTO audit_log (at, actor, action, detail) VALUES "
                        "('2026-01-01', 'a load', 'lock_holder', '{}')")
-        answer = requests.get(url, cookies=cookies, timeout=3)  # the busy timeout is 30 s
-        assert answer.status_code == 200 and "row_number" in answer.text
+        request = urllib.request.Request(url, headers={"Cookie": cookie})
+        with urllib.request.urlopen(request, timeout=10) as answer:  # busy timeout: 30 s
+            assert answer.status == 200 and b"row_number" in answer.read()
         assert len(download_audits(warehouse)) == before  # not written yet: the lock holds
         locker.execute("ROLLBACK")
     finally:
