@@ -375,3 +375,23 @@ def test_error_pages_are_plain_html_for_browsers(clients):
     assert answer.status_code == 403
     assert '<html lang="fr">' in answer.get_data(as_text=True)
     assert "Accès refusé" in answer.get_data(as_text=True)
+
+
+def test_the_warehouse_counts_a_moving_window(warehouse):
+    """The storage of the counts without Redis, on SQLite and PostgreSQL: at most `limit`
+    entries within `expiry` seconds, entries of another key apart, a cleared key from zero."""
+    from limits.storage import storage_from_string
+
+    from dashboard.auth import limiter_storage_uri
+
+    storage = storage_from_string(limiter_storage_uri(etl_settings.get_settings()))
+    assert storage.check()
+    for _ in range(3):
+        assert storage.acquire_entry("account:a", 3, 900)
+    assert not storage.acquire_entry("account:a", 3, 900)  # a 4th within 15 minutes
+    assert storage.get_moving_window("account:a", 3, 900)[1] == 3
+    assert storage.acquire_entry("account:b", 3, 900)  # another key counts apart
+    assert storage.acquire_entry("account:a", 3, 0)  # nothing left in a window of 0 s
+    storage.clear("account:a")
+    assert storage.get_moving_window("account:a", 3, 900)[1] == 0
+    assert storage.get_moving_window("account:b", 3, 900)[1] == 1
