@@ -11,6 +11,10 @@
   token tied to the session (`csrf_token()` in the form, `check_csrf(request)` in the view).
 - Request size: MAX_CONTENT_LENGTH from IMPACT_MAX_UPLOAD_MB (plus 1 MB for the form around the
   file); a larger body gets 413.
+- Callback bodies the renderer never sends (inputs or state that are not the callback's, a URL
+  that is not text, a click count that is not a whole number) answer 400 before page code runs
+  (`callback_body_problem`, called by `dashboard.auth.Gate` once the roles are checked); a
+  path under /_dash-component-suites/ that Dash does not serve answers 404.
 - Errors: plain pages without a stack trace (Dash's debug mode stays off); the details go to
   the server log, which holds no password and no person's identifier.
 

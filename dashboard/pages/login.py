@@ -10,8 +10,11 @@ its routes (`add_routes`).
   the account exists (a disabled account gets it too); the reason goes to the audit log only,
   with the e-mail typed (accounts are not people's data), never the password.
 - Failed sign-ins are limited per account and per address (`ACCOUNT_LIMIT`, `ADDRESS_LIMIT`,
-  Flask-Limiter: memory, or Redis when REDIS_URL is set); over the limit the form answers 429
-  and does not check the password. Successful sign-ins do not count.
+  Flask-Limiter), counted for every worker of the deployment: in Redis when REDIS_URL is set,
+  else in the warehouse (`dashboard.auth.limiter_storage_uri`); over the limit the form answers
+  429 and does not check the password. Successful sign-ins do not count.
+- Signing in opens a session in the warehouse, signing out ends it there (`dashboard.auth`):
+  a copy of the cookie dies with it.
 - The form carries the session's CSRF token; signing in starts a new session (and a new token).
 - `next` brings the user back to the page they asked for, only ever a path of this site.
 """
