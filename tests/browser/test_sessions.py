@@ -22,9 +22,10 @@ PASSWORD = "a-browser-password"
 
 @pytest.fixture
 def account(live_settings):
-    users.add_account(get_engine(), EMAIL, PASSWORD, "staff", actor="tests")
+    engine = get_engine(live_settings.database_url)  # whatever other modules configured
+    users.add_account(engine, EMAIL, PASSWORD, "staff", actor="tests")
     yield EMAIL
-    users.remove_account(get_engine(), EMAIL, actor="tests")
+    users.remove_account(engine, EMAIL, actor="tests")
 
 
 @pytest.fixture
