@@ -1,10 +1,12 @@
 """Who is signed in, what they may open, and what they may see: enforced on the server.
 
 How the scope flows. A signed-in browser holds one cookie: Flask's session, signed with
-SECRET_KEY (HttpOnly, SameSite=Lax, Secure in production), holding the account's id and a
-fingerprint of its password hash. On every request Flask-Login reloads the account from
-`app_user`, so a disabled account, a new role or scope, or a password reset takes effect at the
-next request (a reset also ends the sessions opened with the old password). `current_scope()`
+SECRET_KEY (HttpOnly, SameSite=Lax, Secure in production), holding a random session id. The
+warehouse keeps the open sessions (`app_session`, `etl.users`); on every request Flask-Login
+looks the id up and reloads the account, so signing out, a new password, disabling or removing
+the account, and `impact users end-sessions` end the session everywhere at the next request,
+copies of the cookie included, whichever worker or machine serves it and across restarts; a new
+role or scope applies at the next request too. `current_scope()`
 turns that account into a `Scope`; `dashboard.pages.context(search)` calls it, so every page
 callback computes its figures for the server's idea of the account, whatever the browser sends
 in the URL: the queries intersect the URL's filters with the scope (`queries.base.effective`).
@@ -36,7 +38,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import logging
 import secrets
@@ -50,6 +51,7 @@ from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_use
 
 from dashboard.i18n import register, t
 from dashboard.queries.base import NOTHING, STAFF, Scope
+from dashboard.security import callback_body_problem
 from etl.schema import ROLES
 
 log = logging.getLogger(__name__)
@@ -136,18 +138,16 @@ def require_roles(*roles: str) -> Callable:
 
 # ---- the signed-in account ----
 
-def _fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
-
-
 class SignedIn(UserMixin):
-    """Flask-Login's user: an account of `etl.users`, reloaded at every request."""
+    """Flask-Login's user: an account of `etl.users` in one open session (`session_id`, the
+    only thing the cookie holds), reloaded at every request."""
 
-    def __init__(self, account):
+    def __init__(self, account, session_id: str):
         self.account = account
+        self.session_id = session_id
 
     def get_id(self) -> str:
-        return f"{self.account.user_id}:{_fingerprint(self.account.password_hash)}"
+        return self.session_id
 
     @property
     def is_active(self) -> bool:
@@ -156,16 +156,35 @@ class SignedIn(UserMixin):
 
 def _load_user(session_id: str) -> SignedIn | None:
     from etl.db import get_engine
-    from etl.users import get_account_by_id
+    from etl.users import session_account
 
-    user_id, _, fingerprint = (session_id or "").partition(":")
-    if not user_id.isdigit():
+    if not isinstance(session_id, str):
         return None
-    account = get_account_by_id(get_engine(), int(user_id))
-    if account is None or not account.is_active or \
-            _fingerprint(account.password_hash) != fingerprint:
-        return None
-    return SignedIn(account)
+    account = session_account(get_engine(), session_id)
+    return None if account is None else SignedIn(account, session_id)
+
+
+def sign_in(account) -> None:
+    """Open a session for `account` (in the warehouse, then in the cookie)."""
+    from flask_login import login_user
+
+    from etl.db import get_engine
+    from etl.users import start_session
+
+    login_user(SignedIn(account, start_session(get_engine(), account, SESSION_LIFETIME)))
+
+
+def sign_out() -> None:
+    """End the request's session in the warehouse: copies of the cookie die with it."""
+    from flask_login import logout_user
+
+    from etl.db import get_engine
+    from etl.users import end_session
+
+    user = current_user
+    if isinstance(user, SignedIn):
+        end_session(get_engine(), user.session_id)
+    logout_user()
 
 
 def current_account():
@@ -327,7 +346,18 @@ class Gate:
         if roles is not None and account.role not in roles:
             log.info("403: role %s refused %s %s", account.role, request.method, path)
             abort(403)
+        if path == CALLBACK_PATH and request.method == "POST":
+            self.check_callback_body()
         return None
+
+    def check_callback_body(self) -> None:
+        """400 for a callback body the renderer never sends (`security.callback_body_problem`),
+        before page code meets it."""
+        body = request.get_json(silent=True)
+        problem = callback_body_problem(body, self.dash_app.callback_map[body["output"]])
+        if problem:
+            log.info("400: callback %s refused: %s", body["output"], problem)
+            abort(400)
 
     def required_roles(self, path: str) -> tuple[str, ...] | None:
         allowed = set(ALL_ROLES)
@@ -370,8 +400,20 @@ def audit_download(figure: str, fmt: str, filters=None) -> None:
     """Record a file leaving the system; pages call it from their download callbacks."""
     account = current_account()
     query = filters.to_query() if hasattr(filters, "to_query") else dict(filters or {})
-    audit("download", {"figure": figure, "format": fmt, "filters": query,
-                       "role": account.role if account is not None else "staff"})
+    audit_later("download", {"figure": figure, "format": fmt, "filters": query,
+                             "role": account.role if account is not None else "staff"})
+
+
+def audit_later(action: str, detail: dict | None = None) -> None:
+    """`audit` for a download: the row is written after the answer, by the process's audit
+    writer (`etl.audit.record_later`), so that the download never waits for a load's write
+    lock on the warehouse."""
+    from etl.audit import record_later
+    from etl.db import get_engine
+
+    account = current_account()
+    record_later(get_engine(), actor=account.email if account is not None else None,
+                 action=action, detail=detail)
 
 
 # ---- the account menu of the shell ----
@@ -430,12 +472,112 @@ def secret_key(settings) -> str:
     return _dev_secret_key
 
 
+@functools.cache
+def _warehouse_storage_class():
+    """Flask-Limiter's counts in the warehouse (`login_failure`), for deployments without
+    Redis: every worker and machine of the deployment shares the warehouse, so they share the
+    counts. A `limits` storage (moving window only, the strategy `make_limiter` uses), found by
+    its URI scheme `impact-warehouse://`. Keys are stored as digests; entries older than their
+    window are deleted as the key is counted again."""
+    import hashlib
+    import time
+
+    from limits.storage import MovingWindowSupport, Storage
+    from sqlalchemy import delete, func, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from etl.schema import login_failure
+
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def engine():
+        from etl.db import get_engine
+
+        return get_engine()
+
+    class WarehouseLimitStorage(Storage, MovingWindowSupport):
+        STORAGE_SCHEME = ["impact-warehouse"]
+
+        @property
+        def base_exceptions(self):
+            return SQLAlchemyError
+
+        @staticmethod
+        def _window(conn, key: str, expiry: int, now: float) -> tuple[float | None, int]:
+            oldest, count = conn.execute(
+                select(func.min(login_failure.c.at), func.count())
+                .where(login_failure.c.limit_key == digest(key),
+                       login_failure.c.at > now - expiry)).one()
+            return oldest, count
+
+        def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+            now = time.time()
+            with engine().begin() as conn:
+                conn.execute(delete(login_failure).where(
+                    login_failure.c.limit_key == digest(key), login_failure.c.at <= now - expiry))
+                if self._window(conn, key, expiry, now)[1] + amount > limit:
+                    return False
+                conn.execute(login_failure.insert(),
+                             [{"limit_key": digest(key), "at": now}] * amount)
+            return True
+
+        def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
+            now = time.time()
+            with engine().connect() as conn:
+                oldest, count = self._window(conn, key, expiry, now)
+            return (oldest if oldest is not None else now), count
+
+        def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+            self.acquire_entry(key, 2**31, expiry, amount)
+            return self.get_moving_window(key, 0, expiry)[1]
+
+        def get(self, key: str) -> int:
+            with engine().connect() as conn:
+                return conn.execute(select(func.count()).where(
+                    login_failure.c.limit_key == digest(key))).scalar_one()
+
+        def get_expiry(self, key: str) -> float:
+            return time.time()
+
+        def check(self) -> bool:
+            try:
+                with engine().connect() as conn:
+                    conn.execute(select(func.count()).select_from(login_failure))
+                return True
+            except SQLAlchemyError:
+                return False
+
+        def reset(self) -> int | None:
+            with engine().begin() as conn:
+                return conn.execute(delete(login_failure)).rowcount
+
+        def clear(self, key: str) -> None:
+            with engine().begin() as conn:
+                conn.execute(delete(login_failure).where(
+                    login_failure.c.limit_key == digest(key)))
+
+    return WarehouseLimitStorage
+
+
+WAREHOUSE_LIMITS = "impact-warehouse://"
+
+
+def limiter_storage_uri(settings) -> str:
+    """Where failed sign-ins are counted: Redis when REDIS_URL is set, else the warehouse.
+    Both are shared by every worker of a deployment (a worker's memory is not)."""
+    if settings.redis_url:
+        return settings.redis_url
+    _warehouse_storage_class()  # registers its URI scheme with `limits`
+    return WAREHOUSE_LIMITS
+
+
 def make_limiter(server, settings):
     from flask_limiter import Limiter
     from flask_limiter.util import get_remote_address
 
     return Limiter(key_func=get_remote_address, app=server, default_limits=[],
-                   storage_uri=settings.redis_url or "memory://", strategy="moving-window",
+                   storage_uri=limiter_storage_uri(settings), strategy="moving-window",
                    key_prefix="impact", headers_enabled=False,
                    in_memory_fallback_enabled=bool(settings.redis_url))
 

@@ -44,14 +44,20 @@ class ExportMeta:
         }
 
 
+# A signed decimal number ("-3", "+1,5", "-2.5e3"): starts like a formula, is only a number.
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
+
+
 def neutralise(value):
-    """A text cell starting like a formula gets a leading apostrophe; numbers are untouched."""
+    """A text cell that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or
+    a carriage return) gets a leading apostrophe; numbers, and text that is only a signed
+    number, are untouched.
+
+    The one function every file leaving the system goes through: the exports' CSV, CSV Excel
+    (FR), XLSX and the report pack (`to_csv`, `to_csv_excel_fr`, `to_xlsx`), and the rejected
+    rows a staff member downloads to fix (`dashboard.uploads.rejected_csv`)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        try:
-            float(value.replace(",", "."))
-            return value
-        except ValueError:
-            return "'" + value
+        return value if PLAIN_NUMBER.fullmatch(value) else "'" + value
     return value
 
 

@@ -417,9 +417,12 @@ def measure_search(search: str | None, measure: str, measures, default: str) -> 
     return with_params(search, **{MEASURE_PARAM: None if measure == default else measure})
 
 
+EXPORT_FORMATS = ("csv", "csv-fr", "xlsx")  # the download buttons of a map page
+
+
 def register_map_controls(page: str, *, map_id: str, measure_type: str, download_id: str,
                           export_type: str, figure: str, measures, default: str,
-                          export_file) -> None:
+                          export_file, export_formats=EXPORT_FORMATS) -> None:
     """The callbacks every map page has: a click on a region filters by it, a measure button
     puts its measure in the URL, a download button sends the page's contract table for the
     URL's view (`export_file(search, format)`, scope from the server) and audits it.
@@ -446,6 +449,10 @@ def register_map_controls(page: str, *, map_id: str, measure_type: str, download
         trigger = ctx.triggered_id
         if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
             return no_update  # buttons drawn again after a filter change, not a click
+        if trigger.get("format") not in export_formats:
+            from werkzeug.exceptions import BadRequest
+
+            raise BadRequest("no such export format")  # a forged request: no button has it
         data, filename = export_file(search, trigger["format"])
         from dashboard.auth import audit_download  # a file leaving the system is logged
         from dashboard.pages import context

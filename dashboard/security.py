@@ -11,6 +11,10 @@
   token tied to the session (`csrf_token()` in the form, `check_csrf(request)` in the view).
 - Request size: MAX_CONTENT_LENGTH from IMPACT_MAX_UPLOAD_MB (plus 1 MB for the form around the
   file); a larger body gets 413.
+- Callback bodies the renderer never sends (inputs or state that are not the callback's, a URL
+  that is not text, a click count that is not a whole number) answer 400 before page code runs
+  (`callback_body_problem`, called by `dashboard.auth.Gate` once the roles are checked); a
+  path under /_dash-component-suites/ that Dash does not serve answers 404.
 - Errors: plain pages without a stack trace (Dash's debug mode stays off); the details go to
   the server log, which holds no password and no person's identifier.
 
@@ -28,10 +32,12 @@ For an upload route (a dedicated Flask route, not a callback):
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import secrets
 from urllib.parse import urlsplit
 
+from dash.exceptions import DependencyException
 from flask import Flask, Request, Response, request, session
 from werkzeug.exceptions import Forbidden, HTTPException
 
@@ -173,6 +179,83 @@ def check_origin() -> None:
         raise CrossOriginError()
 
 
+# ---- callback requests ----
+
+# Properties whose type the renderer never varies: dcc.Location's and dcc.Link's URL parts are
+# text, click counters whole numbers. A page calls string methods on the first and arithmetic
+# on the second; a forged body giving a list or a number is refused before it gets there.
+TEXT_PROPERTIES = ("search", "pathname", "hash", "href")
+COUNT_PROPERTIES = ("n_clicks", "submit_n_clicks", "cancel_n_clicks", "n_submit", "n_blur")
+WILDCARDS = (["ALL"], ["MATCH"], ["ALLSMALLER"])
+ID_VALUE_TYPES = (str, int, float, bool)  # what Dash accepts in a pattern-matching id
+
+
+def _value_problem(item: dict, prop: str) -> str | None:
+    if "value" not in item or item["value"] is None:
+        return None
+    value = item["value"]
+    if prop in TEXT_PROPERTIES and not isinstance(value, str):
+        return f"{prop} is not text"
+    if prop in COUNT_PROPERTIES and (isinstance(value, bool) or not isinstance(value, int)):
+        return f"{prop} is not a whole number"
+    return None
+
+
+def _pattern_problem(sent, pattern: dict) -> str | None:
+    if not isinstance(sent, dict) or set(sent) != set(pattern):
+        return "an id that does not match the callback's pattern"
+    for key, expected in pattern.items():
+        if expected in WILDCARDS:
+            if not isinstance(sent[key], ID_VALUE_TYPES):
+                return f"an id whose '{key}' is not a plain value"
+        elif sent[key] != expected:
+            return "an id that does not match the callback's pattern"
+    return None
+
+
+def _item_problem(item, declared: dict) -> str | None:
+    """One entry of `inputs` or `state` against the callback's declaration of it."""
+    declared_id, prop = declared["id"], declared["property"]
+    pattern = json.loads(declared_id) if declared_id.startswith("{") else None
+    entries = item if pattern is not None and isinstance(item, list) else [item]
+    for entry in entries:
+        if not isinstance(entry, dict) or entry.get("property") != prop:
+            return f"an entry that is not the callback's {prop}"
+        if pattern is None:
+            if entry.get("id") != declared_id:
+                return f"an entry that is not the callback's {declared_id}"
+        else:
+            problem = _pattern_problem(entry.get("id"), pattern)
+            if problem:
+                return problem
+        problem = _value_problem(entry, prop)
+        if problem:
+            return problem
+    return None
+
+
+def callback_body_problem(body: dict, declared: dict) -> str | None:
+    """What is wrong with a callback request as Dash's renderer never sends it (None: nothing):
+    its inputs and state must be the ones the callback declares, in order, with values of the
+    right type where the type is known. `declared`: the callback's entry in
+    `Dash.callback_map`."""
+    if not isinstance(body.get("outputs"), (dict, list)):
+        return "outputs are not an object or a list"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "changedPropIds is not a list of text"
+    for key in ("inputs", "state"):
+        sent = body.get(key, [])
+        expected = declared.get(key, [])
+        if not isinstance(sent, list) or len(sent) != len(expected):
+            return f"{key} are not the callback's {len(expected)}"
+        for item, spec in zip(sent, expected):
+            problem = _item_problem(item, spec)
+            if problem:
+                return f"{key}: {problem}"
+    return None
+
+
 # ---- errors ----
 
 def _lang() -> str:
@@ -216,6 +299,12 @@ def register_error_handlers(server: Flask) -> None:
 
             return throttled_response()
         return _error_response(error.code)
+
+    @server.errorhandler(DependencyException)
+    def no_such_file(_error: DependencyException):
+        # Dash's answer to a /_dash-component-suites/ path it does not serve: a 404, not a bug.
+        log.info("404: no Dash file at %s", request.path)
+        return _error_response(404)
 
     @server.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -448,8 +448,10 @@ def rejected_csv_route(batch_id: int):
     if batch_info(batch_id) is None:
         raise UploadRefused("data.upload.error.batch", 404, batch_id=batch_id)
     excel_fr = request.args.get("format") == "excel-fr"
-    audit_action("download", {"figure": "rejected_rows", "batch_id": batch_id,
-                        "format": "csv-fr" if excel_fr else "csv"})
+    from dashboard.auth import audit_later  # after the answer: never waits for a load
+
+    audit_later("download", {"figure": "rejected_rows", "batch_id": batch_id,
+                             "format": "csv-fr" if excel_fr else "csv"})
     name = f"rejets-lot-{batch_id}{'-excel-fr' if excel_fr else ''}.csv"
     return Response(rejected_csv(batch_id, excel_fr=excel_fr),
                     mimetype="text/csv",
@@ -567,16 +569,20 @@ def rejected_csv(batch_id: int, *, excel_fr: bool = False, engine=None) -> str:
     """row_number, reason, then the row's columns: fix the cells, then load the file again.
 
     The extra columns row_number and reason are reported as ignored when the file is
-    reloaded. `excel_fr`: semicolons and a BOM, for a French Excel.
+    reloaded. `excel_fr`: semicolons and a BOM, for a French Excel. The cells came from an
+    uploaded file, headers included: those a spreadsheet would run as a formula are
+    neutralised (`dashboard.exports.neutralise`).
     """
+    from dashboard.exports import neutralise
+
     records = rejected_records(batch_id, engine)
     columns = data_columns(records)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if excel_fr else ",", lineterminator="\r\n")
-    writer.writerow(["row_number", "reason", *columns])
+    writer.writerow(["row_number", "reason", *(neutralise(c) for c in columns)])
     for record in records:
-        writer.writerow([record["row_number"], record["reason"],
-                         *[_cell(record["data"].get(c)) for c in columns]])
+        writer.writerow([record["row_number"], neutralise(record["reason"]),
+                         *[neutralise(_cell(record["data"].get(c))) for c in columns]])
     return ("\ufeff" if excel_fr else "") + out.getvalue()
 
 

@@ -344,6 +344,32 @@ app_user = Table(
     comment="Dashboard accounts (staff, funders, schools); students never have one.",
 )
 
+app_session = Table(
+    "app_session", metadata,
+    Column("session_key", String(64), primary_key=True,
+           comment="SHA-256 of the random id the signed cookie carries (never the id itself)."),
+    Column("user_id", Integer, ForeignKey("app_user.user_id", ondelete="CASCADE"),
+           nullable=False, comment="Account signed in."),
+    Column("started_at", DateTime, nullable=False, comment="When the account signed in (UTC)."),
+    Column("expires_at", DateTime, nullable=False,
+           comment="When the session ends by itself (UTC), unless ended before."),
+    Index("ix_app_session_user", "user_id"),
+    comment="Open dashboard sessions: a cookie opens pages only while its row is here; "
+            "signing out, a new password, disabling or removing the account delete it.",
+)
+
+login_failure = Table(
+    "login_failure", metadata,
+    Column("failure_id", Integer, primary_key=True, autoincrement=True, comment="Surrogate key."),
+    Column("limit_key", String(64), nullable=False,
+           comment="SHA-256 of the limit's key (an e-mail digest or an address): neither is "
+                   "stored."),
+    Column("at", Float, nullable=False, comment="When it was counted (seconds since 1970, UTC)."),
+    Index("ix_login_failure_key", "limit_key", "at"),
+    comment="Failed sign-ins of the last minutes, counted for every worker of the deployment "
+            "when no Redis is configured (entries older than the limit's window are deleted).",
+)
+
 published_snapshot = Table(
     "published_snapshot", metadata,
     Column("snapshot_id", Integer, primary_key=True, autoincrement=True, comment="Surrogate key."),

@@ -15,6 +15,11 @@ apply the same rules:
 - every change is written to the audit log in the same transaction, with the acting account;
   the last active admin can be neither disabled, demoted nor removed (nobody could manage
   accounts any more).
+- sessions live in `app_session`, one row per signed-in browser, keyed by a digest of the
+  random id its signed cookie carries: a cookie opens pages only while its row is there. Signing
+  out deletes the row; a new password, disabling or removing the account delete all of its
+  rows, and `end_sessions` does so on request. State in the warehouse, not in a process: every
+  worker and machine sees an ended session at its next request, also after a restart.
 
 Accounts are not people's data in DESIGN.md's sense: they are identified by their e-mail.
 """
@@ -22,18 +27,19 @@ Accounts are not people's data in DESIGN.md's sense: they are identified by thei
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection, Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from etl import audit
-from etl.schema import ROLES, app_user
+from etl.schema import ROLES, app_session, app_user
 from etl.schema import school as school_table
 
 FULL_VIEW_ROLES = ("admin", "staff")
@@ -297,6 +303,8 @@ def update_account(engine: Engine, email: str, *, role: str | None = None,
             return account
         conn.execute(app_user.update().where(app_user.c.user_id == account.user_id)
                      .values(**changes))
+        if changes.get("is_active") is False:
+            _end_sessions(conn, account.user_id)
         detail = {"email": account.email, **{k: v for k, v in changes.items() if k != "scope"}}
         if "scope" in changes:
             detail["scope"] = json.loads(changes["scope"])
@@ -312,6 +320,7 @@ def set_password(engine: Engine, email: str, password: str, *, actor: str | None
         account = _require(conn, email)
         conn.execute(app_user.update().where(app_user.c.user_id == account.user_id)
                      .values(password_hash=password_hash))
+        _end_sessions(conn, account.user_id)  # a stolen cookie dies with the old password
         audit.record(conn, actor=actor, action="user_password", detail={"email": account.email})
         return _find(conn, account.email)
 
@@ -320,8 +329,68 @@ def remove_account(engine: Engine, email: str, *, actor: str | None) -> None:
     with engine.begin() as conn:
         account = _require(conn, email)
         _keep_an_admin(conn, account)
+        _end_sessions(conn, account.user_id)
         conn.execute(app_user.delete().where(app_user.c.user_id == account.user_id))
         audit.record(conn, actor=actor, action="user_remove", detail={"email": account.email})
+
+
+# ---- sessions ----
+
+def _session_key(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def start_session(engine: Engine, account: Account, lifetime: dt.timedelta) -> str:
+    """A new session of `account` ending after `lifetime`; returns its id, for the signed
+    cookie only (the warehouse keeps a digest of it). Expired rows are swept on the way."""
+    session_id = secrets.token_urlsafe(32)
+    now = _now()
+    with engine.begin() as conn:
+        conn.execute(delete(app_session).where(app_session.c.expires_at <= now))
+        conn.execute(app_session.insert().values(
+            session_key=_session_key(session_id), user_id=account.user_id, started_at=now,
+            expires_at=now + lifetime))
+    return session_id
+
+
+def session_account(engine: Engine, session_id: str) -> Account | None:
+    """The active account of an open session, or None (ended, expired, disabled, unknown):
+    one indexed look-up, made on every request."""
+    if not session_id:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(app_user).join(app_session, app_session.c.user_id == app_user.c.user_id)
+            .where(app_session.c.session_key == _session_key(session_id),
+                   app_session.c.expires_at > _now(), app_user.c.is_active == True)  # noqa: E712
+        ).first()
+    return _account(row) if row else None
+
+
+def end_session(engine: Engine, session_id: str) -> bool:
+    """Sign-out: this session only. True when it was open."""
+    with engine.begin() as conn:
+        return conn.execute(delete(app_session).where(
+            app_session.c.session_key == _session_key(session_id))).rowcount > 0
+
+
+def _end_sessions(conn: Connection, user_id: int) -> int:
+    """Every session of the account; how many were still open."""
+    open_ = conn.execute(select(func.count()).select_from(app_session).where(
+        app_session.c.user_id == user_id, app_session.c.expires_at > _now())).scalar_one()
+    conn.execute(delete(app_session).where(app_session.c.user_id == user_id))
+    return open_
+
+
+def end_sessions(engine: Engine, email: str, *, actor: str | None) -> int:
+    """End every open session of the account (a lost laptop, a shared cookie), audited;
+    returns how many were open."""
+    with engine.begin() as conn:
+        account = _require(conn, email)
+        ended = _end_sessions(conn, account.user_id)
+        audit.record(conn, actor=actor, action="sessions_end",
+                     detail={"email": account.email, "sessions": ended})
+        return ended
 
 
 def ensure_demo_account(engine: Engine, *, actor: str = "impact demo") -> bool:

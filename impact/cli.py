@@ -452,7 +452,7 @@ def _read_password(prompt: str = "Password") -> str:
 
 @cli.group()
 def users():
-    """Dashboard accounts: add, list, remove, change a password.
+    """Dashboard accounts: add, list, remove, change a password, end sessions.
 
     Roles: admin and staff see everything (admins also manage accounts); a funder sees a
     set of editions and/or regions (both: their intersection); a school account one or more
@@ -522,6 +522,17 @@ def users_passwd(email):
         raise UserError(f"no account '{email.strip().lower()}'")
     accounts.set_password(engine, email, _read_password("New password"), actor=_actor())
     click.echo(f"password of {email.strip().lower()} changed")
+
+
+@users.command("end-sessions")
+@click.argument("email")
+@friendly
+def users_end_sessions(email):
+    """Sign the account out everywhere: every open session ends at its next request."""
+    from etl import users as accounts
+
+    ended = accounts.end_sessions(_engine(), email, actor=_actor())
+    click.echo(f"{ended} session{'s' if ended != 1 else ''} ended for {email.strip().lower()}")
 
 
 @cli.command()

@@ -25,6 +25,10 @@ from tests.conftest import make_settings
 
 
 def audit_rows(engine, action: str | None = None) -> list[tuple]:
+    """The audit log, once the rows queued by downloads (`etl.audit.record_later`) are in."""
+    from etl.audit import flush
+
+    assert flush(timeout=60), "queued audit rows not written within a minute"
     with engine.connect() as conn:
         query = select(audit_log.c.actor, audit_log.c.action, audit_log.c.detail)
         if action:

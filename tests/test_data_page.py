@@ -64,7 +64,8 @@ def template(tmp_path_factory):
 
 
 def fresh_settings(template, tmp_path, **overrides):
-    """A copy of the template for one test (its accounts, so sessions stay valid)."""
+    """A copy of the template for one test, with its accounts (sign in to it: sessions live in
+    the warehouse)."""
     copy = tmp_path / "warehouse.sqlite"
     shutil.copy(template, copy)
     return make_settings(f"sqlite:///{copy}", extra={"upload_dir": str(tmp_path / "store")},
@@ -86,9 +87,6 @@ def signed_in(app, email=STAFF):
     return client
 
 
-@pytest.fixture(scope="module")
-def staff_client(app):
-    return signed_in(app)
 
 
 @pytest.fixture
@@ -115,8 +113,8 @@ def aliases(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def client(staff_client, warehouse, aliases):
-    return staff_client
+def client(app, warehouse, aliases):
+    return signed_in(app)  # in this test's warehouse, where its session is kept
 
 
 def page_config(client, lang="fr") -> dict:

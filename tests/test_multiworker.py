@@ -1,5 +1,6 @@
 """Two gunicorn workers, one Redis, one warehouse: a load made by staff from the command line is
-served by every worker at its next request, never a figure cached before it.
+served by every worker at its next request, never a figure cached before it; and the limits of
+failed sign-ins are counted for the deployment, not per worker, with Redis and without it.
 
 The server is the Procfile's (`gunicorn dashboard.app:server`), with 2 workers on a free port,
 REDIS_URL set (a database number and key prefix of this test's own, deleted afterwards), a
@@ -70,16 +71,20 @@ def redis_prefix():
 class Server:
     """gunicorn with two workers, in its own process group; pids from its access log."""
 
-    def __init__(self, folder: Path, database_url: str, prefix: str):
+    def __init__(self, folder: Path, database_url: str, prefix: str | None, **environ: str):
+        """`prefix`: the figure cache's key prefix in Redis; None: no REDIS_URL at all."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.access_log = folder / "access.log"
         self.error_log = folder / "gunicorn.log"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("IMPACT_")}
-        env.update(DATABASE_URL=database_url, REDIS_URL=REDIS_URL, IMPACT_CACHE_PREFIX=prefix,
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("IMPACT_") and k != "REDIS_URL"}
+        env.update(DATABASE_URL=database_url,
                    SECRET_KEY="multiworker-test-secret-" + "x" * 16,
                    IMPACT_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY, IMPACT_ENV="development",
-                   PYTHONUNBUFFERED="1")
+                   PYTHONUNBUFFERED="1", **environ)
+        if prefix is not None:
+            env.update(REDIS_URL=REDIS_URL, IMPACT_CACHE_PREFIX=prefix)
         command = [sys.executable, "-m", "gunicorn", "dashboard.app:server", "-w", "2",
                    "-b", f"127.0.0.1:{self.port}", "--timeout", "120",
                    "--access-logfile", str(self.access_log),
@@ -103,12 +108,12 @@ class Server:
             time.sleep(0.3)
         pytest.fail(f"gunicorn did not answer within {DEADLINE:.0f} s:\n{self.log()[-3000:]}")
 
-    def pids(self) -> list[str]:
-        """The worker pid of each callback request so far, in order."""
+    def pids(self, request: str = "/_dash-update-component") -> list[str]:
+        """The worker pid of each request so far whose line holds `request`, in order."""
         if not self.access_log.exists():
             return []
         return [line.split()[0] for line in self.access_log.read_text().splitlines()
-                if "/_dash-update-component" in line]
+                if request in line]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -191,4 +196,70 @@ def test_a_load_is_served_by_every_worker_at_once(tmp_path, tmp_path_factory, re
     finally:
         server.stop()
         etl_settings.configure(None)
+    assert "Traceback" not in server.log(), server.log()[-3000:]
+
+
+# ---- failed sign-ins: counted once for every worker ----
+
+def attempt(server: Server, email: str, password: str, address: str) -> int:
+    """One sign-in through the form from `address` (X-Forwarded-For, the server trusting one
+    proxy), on new connections so that either worker may take each request."""
+    headers = {"X-Forwarded-For": address, "Connection": "close"}
+    with requests.Session() as browser:
+        page = browser.get(f"{server.base}/login", headers=headers, timeout=60)
+        answer = browser.post(f"{server.base}/login", headers=headers, timeout=60,
+                              allow_redirects=False, data={
+                                  "email": email, "password": password,
+                                  "csrf_token": csrf_of(page.text)})
+    return answer.status_code
+
+
+def fail_on_both_workers(server: Server, attempts: list[tuple[str, str]]) -> bool:
+    """The failed sign-ins (e-mail, address), four at a time; True when both workers took
+    some of them (only then does the next answer say whether the counts are shared)."""
+    start = len(server.pids("POST /login"))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = list(pool.map(lambda a: attempt(server, a[0], "wrong-password", a[1]),
+                              attempts))
+    assert codes == [200] * len(attempts), codes  # under the limit: the form again
+    time.sleep(0.3)  # the access log is written after each response
+    return len(set(server.pids("POST /login")[start:])) >= 2
+
+
+@pytest.fixture(params=["redis", "warehouse"])
+def limit_store(request):
+    """Where the counts are kept: Redis (REDIS_URL set) or, without Redis, the warehouse."""
+    if request.param == "redis":
+        return request.getfixturevalue("redis_prefix")
+    return None
+
+
+def test_sign_in_limits_are_shared_by_the_workers(tmp_path, tmp_path_factory, limit_store):
+    database_url = demo_warehouse(tmp_path_factory, "multiworker-limits")
+    server = Server(tmp_path, database_url, limit_store, IMPACT_TRUSTED_PROXIES="1")
+    run = uuid.uuid4().hex[:8]  # Redis keeps counts 15 minutes: this run's own e-mails
+    octet = int(run[:2], 16)
+    try:
+        server.wait_ready()
+        # Per account: 5 failures spread over both workers, from 5 addresses; the 6th
+        # attempt is refused, from anywhere, even with the right password for a real account.
+        for round_ in range(5):
+            email = f"locked-{run}-{round_}@example.org"
+            addresses = [f"198.18.{octet}.{10 * round_ + i}" for i in range(5)]
+            if fail_on_both_workers(server, [(email, a) for a in addresses]):
+                break
+        else:
+            pytest.fail("one worker took every sign-in of five rounds")
+        assert attempt(server, email, "wrong-password", f"198.19.{octet}.1") == 429
+        assert attempt(server, ACCOUNTS["staff"][0], PASSWORD, f"198.19.{octet}.2") == 302
+
+        # Per address: 20 failures (20 e-mails) over both workers; the 21st attempt from that
+        # address is refused, even with the right password; another address still signs in.
+        address = f"198.19.{octet}.100"
+        assert fail_on_both_workers(server, [(f"nobody-{run}-{i}@example.org", address)
+                                             for i in range(20)])
+        assert attempt(server, ACCOUNTS["staff"][0], PASSWORD, address) == 429
+        assert attempt(server, ACCOUNTS["staff"][0], PASSWORD, f"198.19.{octet}.101") == 302
+    finally:
+        server.stop()
     assert "Traceback" not in server.log(), server.log()[-3000:]

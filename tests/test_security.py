@@ -33,12 +33,25 @@ def warehouse_url(tmp_path_factory):
 
 @pytest.fixture
 def make_app(warehouse_url):
-    """A new app for each test (its own rate-limit memory), with optional settings changes."""
+    """A new app for each test, failed sign-ins counted from zero (they are kept in the
+    warehouse, shared by every app of this module), with optional settings changes."""
     from dashboard.app import create_app
 
     def make(**changes):
-        return create_app(make_settings(warehouse_url).replace(**changes))
+        app = create_app(make_settings(warehouse_url).replace(**changes))
+        forget_failed_sign_ins()
+        return app
     return make
+
+
+def forget_failed_sign_ins() -> None:
+    from sqlalchemy import delete
+
+    from etl.db import get_engine
+    from etl.schema import login_failure
+
+    with get_engine().begin() as conn:
+        conn.execute(delete(login_failure))
 
 
 @pytest.fixture(scope="module")
@@ -192,6 +205,29 @@ def test_failed_sign_ins_are_limited_per_address(fresh_app):
                    address="10.9.9.10").status_code == 302
 
 
+def test_without_redis_the_counts_are_in_the_warehouse_for_every_worker(make_app):
+    """Two apps on one warehouse stand for two gunicorn workers (tests/test_multiworker.py
+    runs the real thing): failures counted by one are counted by the other."""
+    from sqlalchemy import select
+
+    from etl.db import get_engine
+    from etl.schema import login_failure
+
+    first, second = make_app(), make_app()
+    email = ACCOUNTS["funder"][0]
+    for attempt in range(5):
+        worker = (first, second)[attempt % 2]
+        assert sign_in(worker.server.test_client(), email, "wrong-password",
+                       address="10.7.7.7").status_code == 200
+    for worker in (first, second):
+        assert sign_in(worker.server.test_client(), email, PASSWORD,
+                       address="10.7.7.8").status_code == 429
+    with get_engine().connect() as conn:
+        stored = conn.execute(select(login_failure.c.limit_key)).scalars().all()
+    assert len(stored) == 5 + 5  # each failure counts once for the account, once for the address
+    assert not any(email in key or "10.7.7.7" in key for key in stored)  # digests only
+
+
 def _fail_twenty_times_behind_a_proxy(app, visitor_prefix: str) -> None:
     """20 failed sign-ins, all through one proxy (10.0.0.1), each from its own visitor."""
     for attempt in range(20):
@@ -318,12 +354,15 @@ def test_a_request_over_the_upload_limit_gets_413(make_app):
     assert answer.status_code == 413
 
 
-def test_errors_show_no_stack_trace(app, clients, caplog):
-    client = clients["staff"]
-    broken = {"output": "overview-body.children", "outputs": {"id": "overview-body"},
-              "inputs": "not a list", "changedPropIds": []}
+def test_errors_show_no_stack_trace(app, clients, caplog, monkeypatch):
+    from dashboard.queries import overview
+
+    def broken(*_args, **_kwargs):  # a bug in the server's code, not a bad request
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(overview, "headline", broken)
     with caplog.at_level(logging.ERROR, logger="dashboard.security"):
-        answer = client.post("/_dash-update-component", json=broken)
+        answer = url_callback("overview-body", "?edition=2023-2024").post(clients["staff"])
     assert answer.status_code == 500
     text = answer.get_data(as_text=True)
     assert text == "Une erreur est survenue. Elle a été enregistrée ; réessayez plus tard."
@@ -336,3 +375,23 @@ def test_error_pages_are_plain_html_for_browsers(clients):
     assert answer.status_code == 403
     assert '<html lang="fr">' in answer.get_data(as_text=True)
     assert "Accès refusé" in answer.get_data(as_text=True)
+
+
+def test_the_warehouse_counts_a_moving_window(warehouse):
+    """The storage of the counts without Redis, on SQLite and PostgreSQL: at most `limit`
+    entries within `expiry` seconds, entries of another key apart, a cleared key from zero."""
+    from limits.storage import storage_from_string
+
+    from dashboard.auth import limiter_storage_uri
+
+    storage = storage_from_string(limiter_storage_uri(etl_settings.get_settings()))
+    assert storage.check()
+    for _ in range(3):
+        assert storage.acquire_entry("account:a", 3, 900)
+    assert not storage.acquire_entry("account:a", 3, 900)  # a 4th within 15 minutes
+    assert storage.get_moving_window("account:a", 3, 900)[1] == 3
+    assert storage.acquire_entry("account:b", 3, 900)  # another key counts apart
+    assert storage.acquire_entry("account:a", 3, 0)  # nothing left in a window of 0 s
+    storage.clear("account:a")
+    assert storage.get_moving_window("account:a", 3, 900)[1] == 0
+    assert storage.get_moving_window("account:b", 3, 900)[1] == 1

@@ -1,5 +1,5 @@
 """Accounts (/admin, admins only): create an account, change its role and scope, disable or
-enable it, reset its password, remove it.
+enable it, reset its password, end its open sessions, remove it.
 
 The operations are `etl.users`'s, the same as `impact users ...`, with the same rules (a
 funder's scope is editions and/or regions, a school account's one or more schools; the last
@@ -42,6 +42,7 @@ EDIT_EDITIONS, EDIT_REGIONS, EDIT_SCHOOLS = ("admin-edit-editions", "admin-edit-
 EDIT_PASSWORD = "admin-edit-password"
 SAVE, TOGGLE, RESET, REMOVE, REMOVE_CONFIRM = ("admin-save", "admin-toggle", "admin-reset",
                                                "admin-remove", "admin-remove-confirm")
+END_SESSIONS = "admin-end-sessions"
 EDIT_STATUS = "admin-edit-status"
 ROLES = ("admin", "staff", "funder", "school")
 
@@ -101,6 +102,10 @@ register({
     "admin.enable": {"fr": "Réactiver", "en": "Enable"},
     "admin.toggle": {"fr": "Désactiver ou réactiver", "en": "Disable or enable"},
     "admin.reset": {"fr": "Réinitialiser le mot de passe", "en": "Reset the password"},
+    "admin.end_sessions": {"fr": "Fermer ses sessions", "en": "End its sessions"},
+    "admin.end_sessions_title": {
+        "fr": "Déconnecte le compte partout : chaque navigateur connecté devra se reconnecter.",
+        "en": "Signs the account out everywhere: every signed-in browser must sign in again."},
     "admin.remove": {"fr": "Supprimer le compte", "en": "Remove the account"},
     "admin.remove_confirm": {"fr": "Supprimer définitivement ce compte ?",
                              "en": "Remove this account for good?"},
@@ -118,6 +123,9 @@ register({
               "sûr ; il ne sera plus affiché.",
         "en": "New password of {email}: {password} — pass it on securely; it will not be "
               "shown again."},
+    "admin.done.end_sessions": {
+        "fr": "Sessions ouvertes de {email} fermées : {n}.",
+        "en": "Open sessions of {email} ended: {n}."},
     "admin.done.remove": {"fr": "Compte {email} supprimé.", "en": "Account {email} removed."},
     "admin.err.email": {"fr": "« {value} » n'est pas une adresse e-mail.",
                         "en": "'{value}' is not an e-mail address."},
@@ -193,6 +201,9 @@ def perform(action: str, form: AccountForm, actor: str, lang: str, engine=None) 
             if form.password:
                 return t("admin.done.reset", lang, email=form.email), True
             return t("admin.done.reset_random", lang, email=form.email, password=password), True
+        if action == "end_sessions":
+            ended = users.end_sessions(engine, form.email, actor=actor)
+            return t("admin.done.end_sessions", lang, email=form.email, n=ended), True
         if action == "remove":
             users.remove_account(engine, form.email, actor=actor)
             return t("admin.done.remove", lang, email=form.email), True
@@ -285,6 +296,9 @@ def body(options: dict, lang: str) -> list:
                         className="btn btn-outline-secondary"),
             html.Button(t("admin.reset", lang), id=RESET, n_clicks=0, type="button",
                         className="btn btn-outline-secondary"),
+            html.Button(t("admin.end_sessions", lang), id=END_SESSIONS, n_clicks=0,
+                        type="button", title=t("admin.end_sessions_title", lang),
+                        className="btn btn-outline-secondary"),
             dcc.ConfirmDialogProvider(
                 id=REMOVE_CONFIRM, message=t("admin.remove_confirm", lang),
                 children=html.Button(t("admin.remove", lang), id=REMOVE, type="button",
@@ -371,14 +385,15 @@ def load_account(email):
 @callback(Output(CREATE_STATUS, "children"), Output(EDIT_STATUS, "children"),
           Output(VERSION, "data"), Output(NEW_PASSWORD, "value"), Output(EDIT_PASSWORD, "value"),
           Input(CREATE, "n_clicks"), Input(SAVE, "n_clicks"), Input(TOGGLE, "n_clicks"),
-          Input(RESET, "n_clicks"), Input(REMOVE_CONFIRM, "submit_n_clicks"),
+          Input(RESET, "n_clicks"), Input(END_SESSIONS, "n_clicks"),
+          Input(REMOVE_CONFIRM, "submit_n_clicks"),
           State(NEW_EMAIL, "value"), State(NEW_ROLE, "value"), State(NEW_EDITIONS, "value"),
           State(NEW_REGIONS, "value"), State(NEW_SCHOOLS, "value"), State(NEW_PASSWORD, "value"),
           State(EDIT_ACCOUNT, "value"), State(EDIT_ROLE, "value"), State(EDIT_EDITIONS, "value"),
           State(EDIT_REGIONS, "value"), State(EDIT_SCHOOLS, "value"),
           State(EDIT_PASSWORD, "value"), State(VERSION, "data"), State(ids.URL, "search"),
           prevent_initial_call=True)
-def act(_create, _save, _toggle, _reset, _remove, new_email, new_role, new_editions,
+def act(_create, _save, _toggle, _reset, _end_sessions, _remove, new_email, new_role, new_editions,
         new_regions, new_schools, new_password, edit_email, edit_role, edit_editions,
         edit_regions, edit_schools, edit_password, version, search):
     from dashboard.auth import current_account
@@ -387,7 +402,7 @@ def act(_create, _save, _toggle, _reset, _remove, new_email, new_role, new_editi
     if trigger is None or not (ctx.triggered and ctx.triggered[0]["value"]):
         return (no_update,) * 5
     action = {CREATE: "create", SAVE: "save", TOGGLE: "toggle", RESET: "reset",
-              REMOVE_CONFIRM: "remove"}[trigger]
+              END_SESSIONS: "end_sessions", REMOVE_CONFIRM: "remove"}[trigger]
     if action == "create":
         form = AccountForm(new_email or "", new_role or "", tuple(new_editions or ()),
                            tuple(new_regions or ()), tuple(new_schools or ()), new_password or "")

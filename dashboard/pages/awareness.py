@@ -530,7 +530,9 @@ def download(_clicks, search: str | None):
         return no_update  # buttons drawn again after a filter change, not a click
     fmt = trigger.get("format")
     if fmt not in EXPORT_FORMATS:
-        return no_update
+        from werkzeug.exceptions import BadRequest
+
+        raise BadRequest("no such export format")  # a forged request: no button has it
     data, filename = export_file(search, fmt)
     from dashboard.auth import audit_download  # a file leaving the system is logged
 

@@ -10,8 +10,11 @@ its routes (`add_routes`).
   the account exists (a disabled account gets it too); the reason goes to the audit log only,
   with the e-mail typed (accounts are not people's data), never the password.
 - Failed sign-ins are limited per account and per address (`ACCOUNT_LIMIT`, `ADDRESS_LIMIT`,
-  Flask-Limiter: memory, or Redis when REDIS_URL is set); over the limit the form answers 429
-  and does not check the password. Successful sign-ins do not count.
+  Flask-Limiter), counted for every worker of the deployment: in Redis when REDIS_URL is set,
+  else in the warehouse (`dashboard.auth.limiter_storage_uri`); over the limit the form answers
+  429 and does not check the password. Successful sign-ins do not count.
+- Signing in opens a session in the warehouse, signing out ends it there (`dashboard.auth`):
+  a copy of the cookie dies with it.
 - The form carries the session's CSRF token; signing in starts a new session (and a new token).
 - `next` brings the user back to the page they asked for, only ever a path of this site.
 """
@@ -23,7 +26,6 @@ import logging
 from urllib.parse import urlencode, urlsplit
 
 from flask import Response, g, redirect, render_template_string, request, session
-from flask_login import login_user, logout_user
 
 from dashboard.i18n import normalise_lang, register, t
 
@@ -172,12 +174,12 @@ def _failed(_response) -> bool:
 
 
 def login_view():
-    from dashboard.auth import SignedIn, audit, current_account
+    from dashboard.auth import audit, current_account, sign_in
     from dashboard.security import csrf_token, csrf_valid
     from etl.db import get_engine
     from etl.users import authenticate
 
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: the GET's answer without its body
         if current_account() is not None:
             return redirect(_with_lang(safe_next(request.args.get("next")), _lang()))
         return render("login.signed_out" if request.args.get("bye") else None, is_error=False)
@@ -191,7 +193,7 @@ def login_view():
         log.info("sign-in refused (%s)", reason)
         return render("login.error", email=email)
     session.clear()  # a new session: nothing carried over from before signing in
-    login_user(SignedIn(account))
+    sign_in(account)
     session.permanent = True
     csrf_token()
     audit("login", {"role": account.role}, actor=account.email)
@@ -199,14 +201,14 @@ def login_view():
 
 
 def logout_view():
-    from dashboard.auth import audit, current_account
+    from dashboard.auth import audit, current_account, sign_out
     from dashboard.security import check_csrf
 
     account = current_account()
     if account is not None:
         check_csrf(request)
+        sign_out()  # ends it in the warehouse: a copy of the cookie opens nothing any more
         audit("logout", actor=account.email)
-        logout_user()
     session.clear()
     lang = _lang()
     return redirect("/login?bye=1" + (f"&lang={lang}" if lang == "en" else ""))
