@@ -343,8 +343,10 @@ subscription = Table(
     Column("editions", Text, nullable=False, default="[]",
            comment="JSON list of the editions wanted (empty: every edition of the scope)."),
     Column("lang", String(2), nullable=False, comment="Language of the mail and report."),
-    Column("created_at", DateTime, nullable=False,
-           comment="When it was added (UTC); publications before it are not sent."),
+    Column("created_at", DateTime, nullable=False, comment="When it was added (UTC)."),
+    Column("first_snapshot_id", Integer, nullable=False, default=0,
+           comment="Highest snapshot id when it was added: publications up to it were "
+                   "there before the subscription and are not sent as new."),
     Column("created_by", Text, comment="Account or command that added it."),
     _in("every", DELIVERY_RHYTHMS),
     _in("lang", LANGS),

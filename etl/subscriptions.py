@@ -26,7 +26,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from etl import audit
-from etl.schema import DELIVERY_RHYTHMS, LANGS, app_user, delivery, subscription
+from etl.schema import (
+    DELIVERY_RHYTHMS, LANGS, app_user, delivery, published_snapshot, subscription,
+)
 
 STALE_CLAIM = dt.timedelta(hours=1)
 
@@ -51,6 +53,7 @@ class Subscription:
     editions: tuple[str, ...]
     lang: str
     created_at: dt.datetime
+    first_snapshot_id: int = 0
     last_sent_at: dt.datetime | None = None
 
     def describe_editions(self) -> str:
@@ -58,7 +61,6 @@ class Subscription:
 
 
 def _now() -> dt.datetime:
-    # Whole seconds, like the publication dates it is compared with (`snapshots.publish`).
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
@@ -95,7 +97,7 @@ def _query():
 def _subscription(row) -> Subscription:
     return Subscription(row.subscription_id, row.email, row.role, bool(row.is_active),
                         row.every, tuple(json.loads(row.editions or "[]")), row.lang,
-                        row.created_at, row.last_sent_at)
+                        row.created_at, row.first_snapshot_id, row.last_sent_at)
 
 
 def list_subscriptions(engine: Engine) -> list[Subscription]:
@@ -135,9 +137,13 @@ def add_subscription(engine: Engine, email: str, every: str, editions=(), lang: 
         if exists is not None:
             raise SubscriptionError(f"'{account.email}' is already subscribed: remove it first",
                                     "exists", email=account.email)
+        # Ids, not dates: a report published in the same second as the subscription must
+        # fall on one side of it.
+        first_snapshot_id = conn.scalar(select(func.coalesce(
+            func.max(published_snapshot.c.snapshot_id), 0)))
         conn.execute(subscription.insert().values(
             user_id=account.user_id, every=every, editions=json.dumps(cleaned), lang=lang,
-            created_at=_now(), created_by=actor))
+            created_at=_now(), first_snapshot_id=first_snapshot_id, created_by=actor))
         audit.record(conn, actor=actor, action="subscription_add", detail={
             "email": account.email, "every": every, "editions": cleaned, "lang": lang})
     return get_subscription(engine, account.email)

@@ -105,7 +105,7 @@ def due_for(sub: subscriptions.Subscription, scope: Scope, today: dt.date,
                 found.append(Due(sub, edition, "publication", None))
                 continue
             period = f"snapshot-{snapshot.snapshot_id}"
-            if snapshot.published_at >= sub.created_at and \
+            if snapshot.snapshot_id > sub.first_snapshot_id and \
                     done.get((edition, period)) != "sent":
                 found.append(Due(sub, edition, period, snapshot))
         return found

@@ -23,10 +23,11 @@ from dashboard.i18n import fmt_date, register, t
 
 TIMEOUT_SECONDS = 60
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
+NB = "\u00a0"  # French typography: a no-break space before a colon, as in the report
 
 register({
     "mail.subject": {
-        "fr": "Rapport d'impact Latitudes, édition {edition} : {audience}",
+        "fr": f"Rapport d'impact Latitudes, édition {{edition}}{NB}: {{audience}}",
         "en": "Latitudes impact report, edition {edition}: {audience}"},
     "mail.greeting": {"fr": "Bonjour,", "en": "Hello,"},
     "mail.holds": {
@@ -34,11 +35,12 @@ register({
               "du programme Tech for Good de Latitudes.",
         "en": "Attached is the published impact report of the {edition} edition of "
               "Latitudes' Tech for Good programme."},
-    "mail.scope": {"fr": "Périmètre : {audience}", "en": "Scope: {audience}"},
-    "mail.published": {"fr": "Publié le : {date}", "en": "Published on: {date}"},
-    "mail.attachment": {"fr": "Pièce jointe : {file} (PDF)", "en": "Attachment: {file} (PDF)"},
+    "mail.scope": {"fr": f"Périmètre{NB}: {{audience}}", "en": "Scope: {audience}"},
+    "mail.published": {"fr": f"Publié le{NB}: {{date}}", "en": "Published on: {date}"},
+    "mail.attachment": {"fr": f"Pièce jointe{NB}: {{file}} (PDF)",
+                        "en": "Attachment: {file} (PDF)"},
     "mail.link": {
-        "fr": "Le tableau de bord, avec les mêmes chiffres et leur détail : {url}",
+        "fr": f"Le tableau de bord, avec les mêmes chiffres et leur détail{NB}: {{url}}",
         "en": "The dashboard, with the same figures and their detail: {url}"},
     "mail.why": {
         "fr": "Vous recevez ce message parce que votre compte {email} est abonné aux rapports "

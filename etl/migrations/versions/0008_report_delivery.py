@@ -29,7 +29,10 @@ def upgrade() -> None:
         sa.Column("lang", sa.String(length=2), nullable=False,
                   comment="Language of the mail and report."),
         sa.Column("created_at", sa.DateTime(), nullable=False,
-                  comment="When it was added (UTC); publications before it are not sent."),
+                  comment="When it was added (UTC)."),
+        sa.Column("first_snapshot_id", sa.Integer(), nullable=False,
+                  comment="Highest snapshot id when it was added: publications up to it "
+                          "were there before the subscription and are not sent as new."),
         sa.Column("created_by", sa.Text(), nullable=True,
                   comment="Account or command that added it."),
         sa.CheckConstraint("every IN ('month', 'quarter', 'publication')",
