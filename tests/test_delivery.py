@@ -28,7 +28,7 @@ from dashboard.report import mail, snapshots
 from etl import settings, subscriptions, users
 from etl.load import load_paths
 from etl.schema import audit_log, delivery
-from tests.conftest import TEST_PSEUDONYM_KEY
+from tests.conftest import TEST_PSEUDONYM_KEY, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITION = "2024-2025"
@@ -440,3 +440,39 @@ def test_the_mail_says_what_it_holds_without_a_link_when_no_public_url():
     assert "Attachment: impact-report-2024-2025.pdf (PDF)" in plain
     assert "http" not in plain and "href" not in message.get_body(("html",)).get_content()
     assert "every quarter" in plain
+
+
+# ---- the accounts page (admins only, as the page already enforces) ------------------------------
+
+def test_the_accounts_page_subscribes_and_unsubscribes(deliverable):
+    from dashboard.app import create_app
+
+    create_app(make_settings(deliverable.url.render_as_string(hide_password=False)))
+    from dashboard.pages.admin import (
+        SubscriptionForm, perform_subscription, subscriptions_table,
+    )
+
+    admin = "admin@example.org"
+    added = perform_subscription("add", SubscriptionForm(FUNDER, "publication", (EDITION,),
+                                                         "en"), admin, "fr", deliverable)
+    again = perform_subscription("add", SubscriptionForm(FUNDER, "month"), admin, "en",
+                                 deliverable)
+    table = json.dumps(subscriptions_table(subscriptions.list_subscriptions(deliverable), "fr")
+                       .to_plotly_json(), default=lambda c: c.to_plotly_json(),
+                       ensure_ascii=False)
+    removed = perform_subscription("remove", SubscriptionForm(FUNDER), admin, "fr",
+                                   deliverable)
+    nobody = perform_subscription("remove", SubscriptionForm(FUNDER), admin, "en", deliverable)
+
+    assert added == (f"{FUNDER} recevra le rapport publié par e-mail.", True)
+    assert again == (f"{FUNDER} is already subscribed: unsubscribe it first.", False)
+    assert FUNDER in table and "à chaque publication d'une édition" in table
+    assert EDITION in table and "anglais" in table
+    assert removed == (f"{FUNDER} ne recevra plus le rapport.", True)
+    assert nobody == (f"{FUNDER} has no subscription.", False)
+    with deliverable.connect() as conn:
+        audited = conn.execute(select(audit_log.c.actor, audit_log.c.action)
+                               .where(audit_log.c.action.like("subscription%"))
+                               .order_by(audit_log.c.audit_id)).all()
+    assert [tuple(row) for row in audited] == [(admin, "subscription_add"),
+                                               (admin, "subscription_remove")]
