@@ -476,3 +476,16 @@ def test_the_accounts_page_subscribes_and_unsubscribes(deliverable):
                                .order_by(audit_log.c.audit_id)).all()
     assert [tuple(row) for row in audited] == [(admin, "subscription_add"),
                                                (admin, "subscription_remove")]
+
+
+def test_only_admins_may_run_the_subscription_callbacks(deliverable):
+    from dashboard import auth
+    from dashboard.app import create_app
+    from dashboard.pages import admin
+
+    app = create_app(make_settings(deliverable.url.render_as_string(hide_password=False)))
+    app.server.test_client().get("/_dash-layout")  # Dash gathers its callbacks at a request
+    mine = [key for key in app.callback_map
+            if any(part in key for part in (admin.SUB_BODY, admin.SUB_TABLE, admin.SUB_STATUS))]
+    assert len(mine) == 3
+    assert all(set(auth.callback_roles(app, key)) == {"admin"} for key in mine)
