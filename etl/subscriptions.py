@@ -27,7 +27,12 @@ from sqlalchemy.exc import IntegrityError
 
 from etl import audit
 from etl.schema import (
-    DELIVERY_RHYTHMS, LANGS, app_user, delivery, published_snapshot, subscription,
+    DELIVERY_RHYTHMS,
+    LANGS,
+    app_user,
+    delivery,
+    published_snapshot,
+    subscription,
 )
 
 STALE_CLAIM = dt.timedelta(hours=1)

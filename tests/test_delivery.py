@@ -162,9 +162,8 @@ def test_a_funder_receives_its_published_report_once(deliverable, smtp, tmp_path
     second = impact("deliver")
 
     assert first.exit_code == 0, first.output
-    assert first.output.splitlines() == [f"{FUNDER} {EDITION} "
-                                         f"(snapshot-{published['funder|regions=84'].snapshot_id})"
-                                         ": sent"]
+    snapshot_id = published["funder|regions=84"].snapshot_id
+    assert first.output.splitlines() == [f"{FUNDER} {EDITION} (snapshot-{snapshot_id}): sent"]
     assert second.exit_code == 0 and second.output.strip() == "nothing to deliver"
     assert len(smtp.messages) == 1
     message = smtp.messages[0]
@@ -263,8 +262,8 @@ def test_dry_run_sends_nothing_and_says_what_it_would(deliverable, smtp):
     assert result.exit_code == 0, result.output
     snapshot = published["funder|regions=84"]
     assert sorted(result.output.splitlines()) == sorted([
-        f"{FUNDER} {EDITION} (2026-01): would send: snapshot #{snapshot.snapshot_id} of "
-        f"{snapshot.published_at:%Y-%m-%d}",
+        (f"{FUNDER} {EDITION} (2026-01): would send: snapshot #{snapshot.snapshot_id} of "
+         f"{snapshot.published_at:%Y-%m-%d}"),
         f"{OTHER} - (2026-01): nothing: no published report of any edition for its scope",
     ])
     assert smtp.messages == [] and statuses(deliverable) == []
@@ -449,7 +448,9 @@ def test_the_accounts_page_subscribes_and_unsubscribes(deliverable):
 
     create_app(make_settings(deliverable.url.render_as_string(hide_password=False)))
     from dashboard.pages.admin import (
-        SubscriptionForm, perform_subscription, subscriptions_table,
+        SubscriptionForm,
+        perform_subscription,
+        subscriptions_table,
     )
 
     admin = "admin@example.org"

@@ -130,7 +130,7 @@ class MailSettings:
     public_url: str
 
     @classmethod
-    def from_settings(cls, settings) -> "MailSettings":
+    def from_settings(cls, settings) -> MailSettings:
         """Checked settings; MailSettingsError names what is missing."""
         missing = [name for name, value in (("IMPACT_SMTP_URL", settings.smtp_url),
                                             ("IMPACT_MAIL_FROM", settings.mail_from))
@@ -143,7 +143,7 @@ class MailSettings:
                    settings.public_url)
 
 
-def _message(due: Due, pdf: bytes, config: MailSettings) -> "mail.EmailMessage":
+def _message(due: Due, pdf: bytes, config: MailSettings) -> mail.EmailMessage:
     from dashboard.report.render import audience_label
 
     sub, snapshot = due.subscription, due.snapshot

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -167,7 +166,7 @@ def send(message: EmailMessage, server: SmtpServer) -> None:
     except smtplib.SMTPResponseException as error:
         raise SendError(f"{server} answered {error.smtp_code} {_text(error.smtp_error)}") \
             from None
-    except (smtplib.SMTPException, OSError, socket.timeout) as error:
+    except (smtplib.SMTPException, OSError) as error:  # OSError: refused, timed out, TLS
         raise SendError(f"cannot send through {server}: {_text(error) or type(error).__name__}")\
             from None
 
