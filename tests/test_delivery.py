@@ -490,3 +490,41 @@ def test_only_admins_may_run_the_subscription_callbacks(deliverable):
             if any(part in key for part in (admin.SUB_BODY, admin.SUB_TABLE, admin.SUB_STATUS))]
     assert len(mine) == 3
     assert all(set(auth.callback_roles(app, key)) == {"admin"} for key in mine)
+
+
+@pytest.fixture
+def certificate(tmp_path, monkeypatch):
+    """A self-signed certificate for 127.0.0.1, trusted by this test's TLS clients only
+    (SSL_CERT_FILE is where OpenSSL's default context looks)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is missing")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    return cert, key
+
+
+@pytest.mark.parametrize("scheme", ["smtp", "smtps"])
+def test_mail_goes_over_tls(certificate, scheme):
+    """smtp://: STARTTLS, which this server requires before any mail; smtps://: TLS from the
+    first byte."""
+    import ssl
+
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(*certificate)
+    mailbox = Mailbox()
+    tls = ({"tls_context": server_context, "require_starttls": True} if scheme == "smtp"
+           else {"ssl_context": server_context})
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), **tls)
+    controller.start()
+    try:
+        message = mail.compose(to=FUNDER, sender=SENDER, edition=EDITION, audience="x",
+                               published_at=dt.datetime(2026, 1, 5), every="month", lang="fr",
+                               pdf=b"%PDF-1.7 test")
+        mail.send(message, mail.smtp_server(f"{scheme}://127.0.0.1:{controller.port}"))
+    finally:
+        controller.stop()
+    assert [m["To"] for m in mailbox.messages] == [FUNDER]
