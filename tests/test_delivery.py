@@ -239,6 +239,7 @@ def test_a_refused_mail_is_reported_and_sent_at_the_next_run(deliverable, smtp):
     assert statuses(deliverable) == [(EDITION, "2026-Q2", "sent")]
 
 
+@requires_pdf_tools
 def test_an_unreachable_server_is_a_failure_to_retry(deliverable, smtp):
     impact("subscriptions", "add", FUNDER, "--every", "month")
     publish(deliverable)
