@@ -26,8 +26,8 @@ NB = "\u00a0"  # French typography: a no-break space before a colon, as in the r
 
 register({
     "mail.subject": {
-        "fr": f"Rapport d'impact Latitudes, édition {{edition}}{NB}: {{audience}}",
-        "en": "Latitudes impact report, edition {edition}: {audience}"},
+        "fr": "Rapport d'impact Latitudes, édition {edition} — {audience}",
+        "en": "Latitudes impact report, edition {edition} — {audience}"},
     "mail.greeting": {"fr": "Bonjour,", "en": "Hello,"},
     "mail.holds": {
         "fr": "Vous trouverez ci-joint le rapport d'impact publié de l'édition {edition} "
