@@ -40,6 +40,9 @@ ORG_SURVEY_WAVES = ("end", "six_months")
 IN_USE_ANSWERS = ("oui", "partiellement", "non")
 ROLES = ("admin", "staff", "funder", "school")
 BATCH_STATUSES = ("running", "loaded", "failed", "unloaded", "dry_run")
+DELIVERY_RHYTHMS = ("month", "quarter", "publication")
+DELIVERY_STATUSES = ("claimed", "sent", "failed")
+LANGS = ("fr", "en")
 KINDS = ("organisations", "projects", "students", "events", "guide", "survey", "org-survey")
 
 
@@ -392,6 +395,52 @@ audit_log = Table(
     Column("detail", Text, comment="JSON details, never a password or a person's identifier."),
     Index("ix_audit_log_action", "action", "audit_id"),
     comment="Audit log of logins, downloads, publications, erasures and account changes.",
+)
+
+subscription = Table(
+    "subscription", metadata,
+    Column("subscription_id", Integer, primary_key=True, autoincrement=True,
+           comment="Surrogate key."),
+    Column("user_id", Integer, ForeignKey("app_user.user_id", ondelete="CASCADE"),
+           nullable=False, unique=True,
+           comment="Account that receives the reports; its scope decides what they hold."),
+    Column("every", String(12), nullable=False,
+           comment="month, quarter (the latest published edition at the start of each "
+                   "period) or publication (each edition as it is published)."),
+    Column("editions", Text, nullable=False, default="[]",
+           comment="JSON list of the editions wanted (empty: every edition of the scope)."),
+    Column("lang", String(2), nullable=False, comment="Language of the mail and report."),
+    Column("created_at", DateTime, nullable=False, comment="When it was added (UTC)."),
+    Column("first_snapshot_id", Integer, nullable=False, default=0,
+           comment="Highest snapshot id when it was added: publications up to it were "
+                   "there before the subscription and are not sent as new."),
+    Column("created_by", Text, comment="Account or command that added it."),
+    _in("every", DELIVERY_RHYTHMS),
+    _in("lang", LANGS),
+    comment="Accounts that receive the published report by e-mail (impact deliver).",
+)
+
+delivery = Table(
+    "delivery", metadata,
+    Column("delivery_id", Integer, primary_key=True, autoincrement=True,
+           comment="Surrogate key."),
+    Column("subscription_id", Integer,
+           ForeignKey("subscription.subscription_id", ondelete="CASCADE"), nullable=False,
+           comment="Subscription it was sent for."),
+    Column("edition", String(9), nullable=False, comment="Edition of the report sent."),
+    Column("period", String(20), nullable=False,
+           comment="'2026-01' (month), '2026-Q1' (quarter) or 'snapshot-17' (publication)."),
+    Column("snapshot_id", Integer, comment="Published snapshot the attached PDF was rendered "
+                                           "from."),
+    Column("status", String(10), nullable=False,
+           comment="claimed (being sent), sent, or failed (sent again at the next run)."),
+    Column("claimed_at", DateTime, nullable=False, comment="When a run claimed it (UTC)."),
+    Column("sent_at", DateTime, comment="When the mail server accepted it (UTC)."),
+    Column("error", Text, comment="Why the last attempt failed."),
+    UniqueConstraint("subscription_id", "edition", "period"),
+    _in("status", DELIVERY_STATUSES),
+    comment="One row per report mailed (or being mailed) to a subscriber: never twice the "
+            "same subscription, edition and period.",
 )
 
 # ---- derived tables (marts), rebuilt by etl.marts after each load ----

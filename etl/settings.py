@@ -60,6 +60,16 @@ SETTINGS: dict[str, Setting] = {
                                        "X-Forwarded-For/-Proto/-Host are trusted (0: none; 1 "
                                        "behind one proxy), so that the sign-in limit per "
                                        "address counts visitors, not the proxy."),
+    "smtp_url": Setting(
+        "IMPACT_SMTP_URL", "", "Mail server of scheduled report delivery: "
+                               "smtp://user:password@host:port (STARTTLS when offered) or "
+                               "smtps://... (implicit TLS); user and password URL-encoded."),
+    "mail_from": Setting(
+        "IMPACT_MAIL_FROM", "", "Sender address of delivered reports, e.g. "
+                                "Latitudes Impact <impact@example.org>."),
+    "public_url": Setting(
+        "IMPACT_PUBLIC_URL", "", "Address of the dashboard for links in delivered reports' "
+                                 "mails, e.g. https://impact.example.org (none: no link)."),
 }
 
 
@@ -79,6 +89,9 @@ class Settings:
     db_pool_size: int = 5
     db_max_overflow: int = 5
     trusted_proxies: int = 0
+    smtp_url: str = ""
+    mail_from: str = ""
+    public_url: str = ""
     extra: dict = field(default_factory=dict)
 
     @property

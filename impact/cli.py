@@ -727,6 +727,105 @@ def report(editions, funder, school, all_schools, lang, publish, published, out)
     click.echo(f"{len(schools)} school reports in {out}")
 
 
+# ---- reports delivered by e-mail ----
+
+@cli.group()
+def subscriptions():
+    """Accounts that receive the published report by e-mail (sent by `impact deliver`).
+
+    The account's role and scope decide which report it receives: a funder its regions and
+    editions, a school account its schools, staff and admins the national report.
+    """
+
+
+@subscriptions.command("add")
+@click.argument("email")
+@click.option("--every", required=True, type=click.Choice(["month", "quarter", "publication"]),
+              help="month or quarter: the latest published edition at the start of each "
+                   "period; publication: each edition as it is published.")
+@click.option("--edition", "editions", multiple=True, metavar="YYYY-YYYY",
+              help="Only these editions (repeatable; default: every edition of the scope).")
+@click.option("--lang", type=click.Choice(["fr", "en"]),
+              help="Language of the mail and report (default: IMPACT_LANG).")
+@friendly
+def subscriptions_add(email, every, editions, lang):
+    """Subscribe an existing, active account."""
+    from etl import subscriptions as subs
+    from etl.settings import get_settings
+
+    try:
+        found = subs.add_subscription(_engine(), email, every, editions,
+                                      lang or get_settings().default_lang, actor=_actor())
+    except subs.SubscriptionError as error:
+        raise UserError(str(error))
+    click.echo(f"{found.email} subscribed: {found.every}, {found.describe_editions()}, "
+               f"in {found.lang}")
+
+
+@subscriptions.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@friendly
+def subscriptions_list(as_json):
+    """Every subscription: account, rhythm, editions, language, last mail sent."""
+    from etl import subscriptions as subs
+
+    found = subs.list_subscriptions(_engine())
+    if as_json:
+        click.echo(json.dumps([{
+            "email": s.email, "role": s.role, "active": s.is_active, "every": s.every,
+            "editions": list(s.editions), "lang": s.lang, "created_at": s.created_at,
+            "last_sent_at": s.last_sent_at} for s in found], indent=2, default=str))
+        return
+    if not found:
+        click.echo("no subscription yet: `impact subscriptions add EMAIL --every month`")
+    for s in found:
+        last = f"last sent {s.last_sent_at:%Y-%m-%d}" if s.last_sent_at else "nothing sent yet"
+        state = "" if s.is_active else " (account disabled)"
+        click.echo(f"{s.email:<36} {s.every:<12} {s.lang}  {s.describe_editions()}; "
+                   f"{last}{state}")
+
+
+@subscriptions.command("remove")
+@click.argument("email")
+@friendly
+def subscriptions_remove(email):
+    """End an account's subscription."""
+    from etl import subscriptions as subs
+
+    try:
+        subs.remove_subscription(_engine(), email, actor=_actor())
+    except subs.SubscriptionError as error:
+        raise UserError(str(error))
+    click.echo(f"subscription of {email.strip().lower()} removed")
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Say what would be sent, send nothing.")
+@click.option("--now", "today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The day whose month or quarter is due (default: today).")
+@friendly
+def deliver(dry_run, today):
+    """Mail the published reports that are due to their subscribers (run it daily: cron or
+    the platform's scheduler). Exit 1 when a mail could not be sent: the next run retries."""
+    import datetime as dt
+
+    from dashboard.report import delivery, mail
+    from etl.settings import SettingsError, get_settings
+
+    try:
+        config = delivery.MailSettings.from_settings(get_settings())
+    except (mail.MailSettingsError, SettingsError) as error:
+        raise UserError(str(error))
+    today = today.date() if today else dt.date.today()
+    outcomes = delivery.deliver(_engine(), config, today, dry_run=dry_run)
+    for outcome in outcomes:
+        click.echo(outcome.line)
+    if not outcomes:
+        click.echo("nothing to deliver")
+    if any(outcome.status == "failed" for outcome in outcomes):
+        sys.exit(1)
+
+
 def main():
     try:
         cli.main(standalone_mode=True, prog_name="impact")
