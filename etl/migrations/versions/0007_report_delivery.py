@@ -1,13 +1,13 @@
 """subscriptions to published reports, and the deliveries made (impact deliver)
 
-Revision ID: 0008
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0003"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
