@@ -63,10 +63,7 @@ def published_report(scope: Scope, edition: str, engine: Engine) -> snapshots.Sn
     """The published report of `edition` for an account's scope: the snapshot that
     `impact report --funder EMAIL --edition E --published` renders; None when that scope has
     none, or when the edition lies outside the scope."""
-    if scope.editions and edition not in scope.editions:
-        return None
-    key = audience.scope_key(scope, Filters.of([edition]))
-    return snapshots.latest(edition, key, engine)
+    return snapshots.for_view(Filters.of([edition]), scope, engine)
 
 
 def render_published(snapshot: snapshots.Snapshot, lang: str) -> bytes:
