@@ -333,3 +333,51 @@ def test_impact_unload_says_what_stayed_and_what_came_back(tmp_path, monkeypatch
         "    kept, as later batches hold them too: 1 in organisation"]
     assert "#3    loaded    organisations b.csv  read 3, loaded 3, rejected 0" in status.output
     assert "  organisation         3" in status.output
+
+
+def test_an_earlier_version_that_refers_to_data_gone_is_not_brought_back(warehouse, tmp_path):
+    """PRJ-1 was ORG-1's (batch 3), then ORG-2's (batch 4); ORG-1's file is then taken out.
+    Taking batch 4 out would bring back a project whose organisation is gone: refused."""
+    header = "org_id,name,legal_form,cause,city,region_code\n"
+    one = load_one(warehouse, write(tmp_path, "one.csv", header + "ORG-1,Un,association,"
+                                                                  "education,Lyon,84\n"))
+    load_one(warehouse, write(tmp_path, "two.csv", header + "ORG-2,Deux,association,"
+                                                            "education,Lyon,84\n"))
+    projects = "project_id,title,org_id,school_id,edition,tech_type,status\n"
+    first = load_one(warehouse, write(tmp_path, "p1.csv", projects +
+                                      "PRJ-1,Appli,ORG-1,CS,2026-2027,web_app,selected\n"))
+    second = load_one(warehouse, write(tmp_path, "p2.csv", projects +
+                                       "PRJ-1,Appli,ORG-2,CS,2026-2027,web_app,selected\n"))
+    unload(one.batch_id, warehouse)
+
+    with pytest.raises(LoadError) as refused:
+        unload(second.batch_id, warehouse)
+    unload(first.batch_id, warehouse)  # its version is gone from the history
+    removed = unload(second.batch_id, warehouse)
+
+    assert str(refused.value).startswith(
+        f"batch {second.batch_id} cannot be taken out: the earlier version of project PRJ-1 "
+        f"(batch {first.batch_id}) that it would bring back refers to data no longer loaded (")
+    assert str(refused.value).endswith(f"); unload batch {first.batch_id} first")
+    assert removed == {"project": 1}
+    assert count(warehouse, project) == 0
+
+
+def test_forgetting_a_person_leaves_no_trace_in_the_lineage(sqlite_warehouse, tmp_path):
+    from etl.load import forget
+    from etl.schema import row_lineage
+
+    parents, first, second = CASES["survey"]
+    load_one(sqlite_warehouse, write(tmp_path, "a.csv", first))
+    load_one(sqlite_warehouse, write(tmp_path, "b.csv", second))
+    with sqlite_warehouse.connect() as conn:
+        pseudonym = conn.execute(select(survey_response.c.pseudonym).where(
+            survey_response.c.submitted_at > "2026-10-08")).scalar_one()  # Inès, answered again
+
+    forget("ines.roux@example.org", engine=sqlite_warehouse)
+
+    with sqlite_warehouse.connect() as conn:
+        entries = [tuple(r) for r in conn.execute(select(row_lineage))]
+    # Hugo (in both files) and Lina (in the second) are left; Inès is in no key nor version.
+    assert len(entries) == 2 + 1
+    assert not any(pseudonym in " ".join(map(str, entry)) for entry in entries)
