@@ -16,8 +16,17 @@ from sqlalchemy import func, select
 
 from etl.load import LoadError, load_paths, unload
 from etl.schema import (
-    guide_record, load_batch, mart_response, org_followup, organisation, project, rejected_row,
-    student, survey_answer, survey_response, tour_event,
+    guide_record,
+    load_batch,
+    mart_response,
+    org_followup,
+    organisation,
+    project,
+    rejected_row,
+    student,
+    survey_answer,
+    survey_response,
+    tour_event,
 )
 from etl.status import warehouse_status
 
@@ -44,36 +53,36 @@ CASES = {
                  + "PRJ-3,Jardins partagés,ORG-1,CS,2026-2027,website,selected,2,1\n"),
     "students": (
         (ORGANISATIONS, PROJECTS),
-        "email,school,edition,project_id,year_of_study\n"
+        ("email,school,edition,project_id,year_of_study\n"
         "ines.roux@example.org,CS,2026-2027,PRJ-1,2\n"
-        "hugo.blanc@example.org,CS,2026-2027,PRJ-2,3\n",
-        "email,school,edition,project_id,year_of_study\n"
+        "hugo.blanc@example.org,CS,2026-2027,PRJ-2,3\n"),
+        ("email,school,edition,project_id,year_of_study\n"
         "ines.roux@example.org,CS,2026-2027,PRJ-1,3\n"
         "hugo.blanc@example.org,CS,2026-2027,PRJ-2,3\n"
-        "lina.meyer@example.org,CS,2026-2027,PRJ-1,4\n"),
+        "lina.meyer@example.org,CS,2026-2027,PRJ-1,4\n")),
     "events": (
         (),
-        "event_id,date,city,region_code,event_type,attendees\n"
+        ("event_id,date,city,region_code,event_type,attendees\n"
         "EVT-1,2026-10-05,Lyon,84,workshop,30\n"
-        "EVT-2,2026-11-23,Paris,11,conference,120\n",
-        "event_id,date,city,region_code,event_type,attendees\n"
+        "EVT-2,2026-11-23,Paris,11,conference,120\n"),
+        ("event_id,date,city,region_code,event_type,attendees\n"
         "EVT-1,2026-10-05,Lyon,84,workshop,35\n"
         "EVT-2,2026-11-23,Paris,11,conference,120\n"
-        "EVT-3,2027-01-12,Rennes,53,forum,80\n"),
+        "EVT-3,2027-01-12,Rennes,53,forum,80\n")),
     "guide": (
         (),
-        "record_id,date,channel,copies,audience\n"
+        ("record_id,date,channel,copies,audience\n"
         "GUI-1,2026-10-05,print,50,students\n"
-        "GUI-2,2026-11-02,download,12,schools\n",
-        "record_id,date,channel,copies,audience\n"
+        "GUI-2,2026-11-02,download,12,schools\n"),
+        ("record_id,date,channel,copies,audience\n"
         "GUI-1,2026-10-05,print,60,students\n"
         "GUI-2,2026-11-02,download,12,schools\n"
-        "GUI-3,2026-12-01,download,7,organisations\n"),
+        "GUI-3,2026-12-01,download,7,organisations\n")),
     "org-survey": (
         (ORGANISATIONS, PROJECTS),
         "project_id,wave,delivered,satisfaction\nPRJ-1,end,oui,4\nPRJ-2,end,non,2\n",
-        "project_id,wave,delivered,satisfaction\nPRJ-1,end,oui,5\nPRJ-2,end,non,2\n"
-        "PRJ-1,six_months,oui,5\n"),
+        ("project_id,wave,delivered,satisfaction\nPRJ-1,end,oui,5\nPRJ-2,end,non,2\n"
+        "PRJ-1,six_months,oui,5\n")),
     "survey": (
         (),
         SURVEY_HEADER
@@ -367,7 +376,7 @@ def test_forgetting_a_person_leaves_no_trace_in_the_lineage(sqlite_warehouse, tm
     from etl.load import forget
     from etl.schema import row_lineage
 
-    parents, first, second = CASES["survey"]
+    _parents, first, second = CASES["survey"]
     load_one(sqlite_warehouse, write(tmp_path, "a.csv", first))
     load_one(sqlite_warehouse, write(tmp_path, "b.csv", second))
     with sqlite_warehouse.connect() as conn:
