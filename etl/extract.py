@@ -23,6 +23,24 @@ SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".zip")
 PREFERRED_SHEETS = ("form1", "réponses au formulaire 1", "form responses 1", "form_responses_1")
 
 
+# Limits on what a ZIP archive (a Google Forms .zip, and every XLSX, itself a zip) may expand
+# to, checked from its directory before any member is read: a 1 MB "zip bomb" holding 1 GiB
+# would otherwise be read whole into memory. zipfile never returns more than a member's declared
+# size (a member that lies fails its CRC), so the declared sizes bound what is read.
+# - 200 MB expanded per file: a national survey export (100,000 responses of about ten
+#   answers) is about 30 MB as CSV and about 60 MB of sheet XML as XLSX; a file past 200 MB
+#   would not fit the 500 MB a load may take once parsed.
+# - 1,000 members: an XLSX holds a dozen parts (a few more per sheet), a Google Forms .zip one
+#   CSV; thousands of members is an archive of something else, or a bomb of many small parts.
+# - 100:1 compression beyond 5 MB: spreadsheet XML and CSV compress 5:1 to 20:1 (repetitive
+#   sheets up to about 40:1); a member past 100:1 is padding built to expand. Small members
+#   (under 5 MB) may compress as they like: they cannot hurt.
+ARCHIVE_MAX_EXPANDED_BYTES = 200 * 1024 * 1024
+ARCHIVE_MAX_MEMBERS = 1_000
+ARCHIVE_MAX_RATIO = 100
+ARCHIVE_RATIO_FROM_BYTES = 5 * 1024 * 1024
+
+
 class ExtractError(ValueError):
     """The file cannot be read as a table; the message says why, for a person."""
 
@@ -79,17 +97,52 @@ def read_table(path: Path) -> RawTable:
                        f"(expected {', '.join(SUPPORTED_SUFFIXES)})")
 
 
-def _read_zip(path: Path, data: bytes) -> RawTable:
+def open_archive(name: str, data: bytes, not_a_zip: str) -> zipfile.ZipFile:
+    """A zip archive whose directory stays within the limits above (else a one-line refusal
+    naming the file and the limit), before any member is read."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ExtractError(f"{path.name}: not a valid zip archive")
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise ExtractError(f"{name}: {not_a_zip}")
+    members = archive.infolist()
+    if len(members) > ARCHIVE_MAX_MEMBERS:
+        raise ExtractError(f"{name}: refused: the archive holds {len(members):,} files, more "
+                           f"than the {ARCHIVE_MAX_MEMBERS:,} allowed")
+    expanded = sum(m.file_size for m in members)
+    if expanded > ARCHIVE_MAX_EXPANDED_BYTES:
+        raise ExtractError(f"{name}: refused: the archive would expand to {_mb(expanded)} MB, "
+                           f"more than the {_mb(ARCHIVE_MAX_EXPANDED_BYTES)} MB allowed")
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > ARCHIVE_RATIO_FROM_BYTES and ratio > ARCHIVE_MAX_RATIO:
+            raise ExtractError(f"{name}: refused: {member.filename} would expand {ratio:,.0f} "
+                               f"times its compressed size, more than the {ARCHIVE_MAX_RATIO}:1 "
+                               f"allowed (a zip bomb?)")
+    return archive
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f}"
+
+
+def _read_member(name: str, archive: zipfile.ZipFile, member: str) -> bytes:
+    try:
+        return archive.read(member)
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as error:
+        raise ExtractError(f"{name}: {member} cannot be read from the archive ({error})")
+
+
+def _read_zip(path: Path, data: bytes) -> RawTable:
+    archive = open_archive(path.name, data, "not a valid zip archive")
     members = [n for n in archive.namelist()
                if n.lower().endswith((".csv", ".tsv", ".xlsx")) and not n.startswith("__MACOSX")]
+    if not members and any(n.lower().endswith(".zip") for n in archive.namelist()):
+        raise ExtractError(f"{path.name}: a zip inside a zip is not read; extract the inner "
+                           f"archive and load its CSV or XLSX file")
     if len(members) != 1:
         raise ExtractError(f"{path.name}: a zip must hold exactly one CSV or XLSX file "
                            f"(found {len(members)})")
-    inner = archive.read(members[0])
+    inner = _read_member(path.name, archive, members[0])
     name = f"{path.name}/{members[0]}"
     if members[0].lower().endswith(".xlsx"):
         return _read_xlsx(name, inner)
@@ -162,6 +215,7 @@ def _read_delimited(name: str, data: bytes) -> RawTable:
 def _read_xlsx(name: str, data: bytes) -> RawTable:
     import openpyxl
 
+    open_archive(name, data, "not a readable Excel workbook")  # openpyxl reads parts whole
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:

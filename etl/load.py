@@ -18,14 +18,14 @@ import logging
 import math
 import re
 from collections import Counter
-from itertools import chain
+from itertools import chain, groupby
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 import pandas as pd
-from sqlalchemy import (Column, Float, Integer, MetaData, Table, Text, and_, bindparam, delete,
-                        func, select, text, update)
+from sqlalchemy import (Boolean, Column, Date, DateTime, Float, Integer, MetaData, Table, Text,
+                        and_, bindparam, delete, func, select, text, tuple_, update)
 from sqlalchemy.engine import Connection, Engine, NestedTransaction
 from sqlalchemy.schema import (AddConstraint, CreateIndex, DropConstraint, DropIndex,
                                UniqueConstraint)
@@ -37,7 +37,7 @@ from etl.extract import SUPPORTED_SUFFIXES, ExtractError, RawTable, file_sha256,
 from etl.labels import label_maps
 from etl.schema import (
     KINDS, edition, guide_record, load_batch, org_followup, organisation, project,
-    rejected_row, student, survey_answer, survey_response, tour_event,
+    rejected_row, row_lineage, student, survey_answer, survey_response, tour_event,
 )
 from etl.settings import get_settings
 from etl.transform import tables
@@ -434,7 +434,7 @@ def _upsert(conn, report, table, keys, rows: pd.DataFrame, batch_id: int) -> Non
     key_positions = [columns.index(k) for k in keys]
     existing = {tuple(r[:-1]): r[-1] for r in conn.execute(
         select(*[table.c[k] for k in keys], table.c.row_hash))}
-    new, changed = [], []
+    new, changed, held = [], [], []
     for record, digest in zip(records, _row_hashes(cells)):
         key = tuple(record[p] for p in key_positions)
         if key not in existing:
@@ -443,6 +443,10 @@ def _upsert(conn, report, table, keys, rows: pd.DataFrame, batch_id: int) -> Non
             changed.append(record + (batch_id, digest))
         else:
             report.rows_unchanged += 1
+            held.append(key)
+    _record_upsert_lineage(conn, table, keys, batch_id,
+                           [tuple(r[p] for p in key_positions) for r in new],
+                           [tuple(r[p] for p in key_positions) for r in changed], held)
     bulk_insert(conn, table, columns + ["batch_id", "row_hash"], new)
     if changed:
         all_columns = columns + ["batch_id", "row_hash"]
@@ -536,17 +540,20 @@ def _write_survey(conn, report, rows: pd.DataFrame,
     keys = list(zip(base["respondent_key"], base["edition"], base["wave"]))
     existing = _existing_responses(conn, set(zip(base["edition"], base["wave"])))
     new, changed, superseded = [], [], []
+    held, set_aside = [], []  # positions of unchanged and superseded responses (lineage)
     for position, key in enumerate(keys):
         old = existing.get(key)
         submitted = base["submitted_at"][position]
         if old is None:
             new.append(position)
         elif old.submitted_at and submitted and _naive(old.submitted_at) > _naive(submitted):
+            set_aside.append(position)
             superseded.append(_superseded(rows["row_number"].iat[position], old.batch_id,
                                           base["pseudonym"][position],
                                           {c: items[c][position] for c in item_columns}))
         elif old.row_hash == digests[position]:
             report.rows_unchanged += 1
+            held.append(position)
         else:
             changed.append((old.response_id, position))
     bulk = _bulk_load_wanted(conn, len(new) + len(changed))
@@ -557,6 +564,7 @@ def _write_survey(conn, report, rows: pd.DataFrame,
         bulk_insert(conn, survey_response, RESPONSE_COLUMNS + ["batch_id", "row_hash"],
                     list(zip(*columns)))
     ids = _response_ids(conn, batch_id) if new else {}
+    _record_survey_lineage(conn, batch_id, keys, bool(new), changed, held, set_aside)
     if changed:
         _replace_changed(conn, changed, base, digests, batch_id)
     written = [(ids[keys[p]], p) for p in new] + changed
@@ -776,20 +784,179 @@ def _naive(value) -> dt.datetime:
 
 
 def _write_rejected(conn, rejected: list[dict], batch_id: int) -> None:
+    """The file's rejected rows, except those already recorded, with the same reason and
+    content, for a loaded batch of a file of the same name and kind: a file saved again with
+    other bytes (CRLF for LF) would otherwise add its rejected rows once more at each load.
+    The batch then holds the recorded row (row_lineage), so that it outlives its first batch."""
+    records = [(batch_id, int(r["row_number"]), r["reason"], r["reason_code"],
+                json.dumps(r.get("data") or {}, ensure_ascii=False, default=str))
+               for r in sorted(rejected, key=lambda r: r["row_number"])]
+    recorded = _rejected_already_recorded(conn, batch_id) if records else {}
+    fresh = [r for r in records if (r[1], r[2], r[4]) not in recorded]
+    held = sorted({recorded[key] for key in ((r[1], r[2], r[4]) for r in records)
+                   if key in recorded})
     bulk_insert(conn, rejected_row, ["batch_id", "row_number", "reason", "reason_code", "data"],
-                [(batch_id, int(r["row_number"]), r["reason"], r["reason_code"],
-                  json.dumps(r.get("data") or {}, ensure_ascii=False, default=str))
-                 for r in sorted(rejected, key=lambda r: r["row_number"])])
+                fresh)
+    if fresh:
+        conn.execute(text(
+            "INSERT INTO row_lineage (batch_id, table_name, row_key, action) "
+            "SELECT batch_id, 'rejected_row', CAST(rejected_id AS VARCHAR(20)), 'added' "
+            "FROM rejected_row WHERE batch_id = :batch"), {"batch": batch_id})
+    bulk_insert(conn, row_lineage, LINEAGE_COLUMNS,
+                [(batch_id, "rejected_row", str(rid), "unchanged", None) for rid in held])
+
+
+def _rejected_already_recorded(conn, batch_id: int) -> dict[tuple, int]:
+    """(row number, reason, data) -> rejected_id, for the rows recorded for loaded batches of
+    a file of this batch's name and kind (the earliest when several)."""
+    this = conn.execute(select(load_batch.c.file_name, load_batch.c.kind)
+                        .where(load_batch.c.batch_id == batch_id)).one()
+    recorded = {}
+    for rid, number, reason, data in conn.execute(
+            select(rejected_row.c.rejected_id, rejected_row.c.row_number, rejected_row.c.reason,
+                   rejected_row.c.data)
+            .join(load_batch, load_batch.c.batch_id == rejected_row.c.batch_id)
+            .where(load_batch.c.file_name == this.file_name, load_batch.c.kind == this.kind,
+                   load_batch.c.status == "loaded")
+            .order_by(rejected_row.c.rejected_id)):
+        recorded.setdefault((number, reason, data), rid)
+    return recorded
+
+
+# ---- lineage: which batches hold which row ----
+#
+# A fact row's batch_id names the batch that last wrote it; row_lineage also records, per batch,
+# the rows its file found unchanged, the versions it replaced (as JSON) and the survey responses
+# it set aside as superseded, so that `unload` takes out exactly what no other batch holds.
+# Per row, the entries in batch order form a stack of versions: an 'added' or 'changed' entry
+# starts one (it is its writer), the 'unchanged' entries after it hold it too, and the writer
+# of the next version keeps the one it replaced in `previous`. Every version in the stack has a
+# loaded batch holding it; `unload` keeps it so.
+
+ROW_KEYS = {table.name: keys for table, keys in TABLE_OF_KIND.values()} | {
+    "survey_response": ("respondent_key", "edition", "wave"), "rejected_row": ("rejected_id",)}
+LINEAGE_COLUMNS = ["batch_id", "table_name", "row_key", "action", "previous"]
+WRITES = ("added", "changed")
+
+
+def _row_key(values) -> str:
+    """row_lineage.row_key: only a key's first part is free text (the others are an edition,
+    a wave), so joining with '|' stays unambiguous when read back from the right."""
+    return "|".join(str(v) for v in values)
+
+
+def _key_parts(table_name: str, row_key: str) -> list:
+    parts = row_key.rsplit("|", len(ROW_KEYS[table_name]) - 1)
+    return [int(parts[0])] if table_name == "rejected_row" else parts
+
+
+def _row_key_sql(table_name: str) -> str:
+    return " || '|' || ".join(ROW_KEYS[table_name])
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def _version_json(row, answers: list | None = None) -> str:
+    """A row as it was (every column but its batch_id), with a response's answers."""
+    content = {"row": {name: _json_value(value) for name, value in row._mapping.items()
+                       if name not in ("batch_id", "response_id")}}
+    if answers is not None:
+        content["answers"] = answers
+    return json.dumps(content, ensure_ascii=False)
+
+
+def _chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _key_condition(table, keys: tuple, chunk: list[tuple]):
+    if len(keys) == 1:
+        return table.c[keys[0]].in_([key[0] for key in chunk])
+    return tuple_(*[table.c[k] for k in keys]).in_(chunk)
+
+
+def _record_upsert_lineage(conn, table, keys, batch_id: int, added: list[tuple],
+                           changed: list[tuple], unchanged: list[tuple]) -> None:
+    """Called before the changed rows are overwritten: their versions are read here."""
+    entries = ([(batch_id, table.name, _row_key(k), "added", None) for k in added]
+               + [(batch_id, table.name, _row_key(k), "unchanged", None) for k in unchanged])
+    for chunk in _chunks(changed):
+        entries += [(batch_id, table.name, _row_key([row._mapping[k] for k in keys]), "changed",
+                     _version_json(row))
+                    for row in conn.execute(select(table).where(
+                        _key_condition(table, keys, chunk)))]
+    bulk_insert(conn, row_lineage, LINEAGE_COLUMNS, entries)
+
+
+def _record_survey_lineage(conn, batch_id: int, keys: list[tuple], any_new: bool,
+                           changed: list[tuple[int, int]], held: list[int],
+                           set_aside: list[int]) -> None:
+    """Called after the new responses are written (theirs are the only rows of the batch yet:
+    one statement records them, however many) and before the changed ones are overwritten."""
+    if any_new:
+        conn.execute(text(
+            f"INSERT INTO row_lineage (batch_id, table_name, row_key, action) "
+            f"SELECT batch_id, 'survey_response', {_row_key_sql('survey_response')}, 'added' "
+            f"FROM survey_response WHERE batch_id = :batch"), {"batch": batch_id})
+    entries = ([(batch_id, "survey_response", _row_key(keys[p]), "unchanged", None)
+                for p in held]
+               + [(batch_id, "survey_response", _row_key(keys[p]), "superseded", None)
+                  for p in set_aside])
+    for chunk in _chunks([rid for rid, _ in changed]):
+        answers = {}
+        for rid, item, value, choices in conn.execute(
+                select(survey_answer).where(survey_answer.c.response_id.in_(chunk))):
+            answers.setdefault(rid, []).append([item, value, choices])
+        entries += [(batch_id, "survey_response",
+                     _row_key([row.respondent_key, row.edition, row.wave]), "changed",
+                     _version_json(row, answers.get(row.response_id, [])))
+                    for row in conn.execute(select(survey_response).where(
+                        survey_response.c.response_id.in_(chunk)))]
+    bulk_insert(conn, row_lineage, LINEAGE_COLUMNS, entries)
 
 
 # ---- taking data back out ----
 
 FACT_TABLES_BY_DEPENDENCY = (org_followup, guide_record, survey_response, student, tour_event,
                              project, organisation)
+TABLES_BY_NAME = {t.name: t for t in FACT_TABLES_BY_DEPENDENCY + (rejected_row,)}
+COUNT_OF_ACTION = {"added": "rows_new", "changed": "rows_updated", "unchanged": "rows_unchanged"}
 
 
-def unload(batch_id: int, engine: Engine | None = None) -> dict[str, int]:
-    """Delete the rows a batch wrote, refresh the derived tables, mark the batch unloaded."""
+class Unloaded(dict):
+    """The rows an unload deleted, by table (what `unload` always returned), with `kept`:
+    rows that stayed, by table, because a later batch holds them too (they are its rows now),
+    and `restored`: rows brought back to the version an earlier batch had loaded."""
+
+    def __init__(self, deleted: dict, kept: dict, restored: dict):
+        super().__init__(deleted)
+        self.kept, self.restored = kept, restored
+
+
+@dataclass
+class _Entry:
+    batch_id: int
+    action: str
+    previous: str | None
+
+
+@dataclass
+class _UnloadPlan:
+    entry_updates: list[dict] = field(default_factory=list)
+    reassigned: dict[str, list[tuple]] = field(default_factory=dict)   # table -> (key, batch)
+    restored: dict[str, list[tuple]] = field(default_factory=dict)     # table -> (key, json, batch)
+    role_changes: Counter = field(default_factory=Counter)             # (batch, was, now) -> n
+    blockers: Counter = field(default_factory=Counter)                 # batch -> rows
+    editions: set = field(default_factory=set)
+
+
+def unload(batch_id: int, engine: Engine | None = None) -> Unloaded:
+    """Take a batch out exactly: a row it alone holds goes; a row a later batch holds too
+    stays, as that batch's; a row it changed gets back the version it replaced (row_lineage).
+    Derived tables follow; the batch is marked unloaded."""
     engine = engine or get_engine()
     with engine.begin() as conn:
         batch = conn.execute(select(load_batch).where(load_batch.c.batch_id == batch_id)).first()
@@ -797,9 +964,18 @@ def unload(batch_id: int, engine: Engine | None = None) -> dict[str, int]:
             raise LoadError(f"there is no load batch {batch_id} (see `impact status`)")
         if batch.status != "loaded":
             raise LoadError(f"batch {batch_id} is {batch.status}, not loaded: nothing to take out")
-        _refuse_if_referenced(conn, batch_id)
-        editions = set(conn.scalars(select(survey_response.c.edition).where(
+        plan = _plan_unload(conn, batch_id)
+        if plan.blockers:
+            later = ", ".join(str(b) for b in sorted(plan.blockers))
+            raise LoadError(
+                f"batch {batch_id} cannot be taken out: batch {later} set aside "
+                f"{sum(plan.blockers.values())} earlier survey response(s) of the same "
+                f"respondents as superseded by this batch's; unload batch {later} first "
+                f"(and load its file again afterwards)")
+        editions = plan.editions | set(conn.scalars(select(survey_response.c.edition).where(
             survey_response.c.batch_id == batch_id).distinct()))
+        _apply_plan(conn, batch_id, plan)
+        _refuse_if_referenced(conn, batch_id)
         removed = {}
         response_ids = select(survey_response.c.response_id).where(
             survey_response.c.batch_id == batch_id)
@@ -808,13 +984,138 @@ def unload(batch_id: int, engine: Engine | None = None) -> dict[str, int]:
         for table in FACT_TABLES_BY_DEPENDENCY:
             removed[table.name] = conn.execute(
                 delete(table).where(table.c.batch_id == batch_id)).rowcount
-        # Its rejected rows go too: re-loading the file would otherwise count them twice.
+        # Its rejected rows go too (those a later file of the same name also had stay, as that
+        # batch's): re-loading the file would otherwise count them twice.
         removed[rejected_row.name] = conn.execute(
             delete(rejected_row).where(rejected_row.c.batch_id == batch_id)).rowcount
         marts.refresh(conn, editions)
+        _apply_role_changes(conn, plan.role_changes)
+        conn.execute(delete(row_lineage).where(row_lineage.c.batch_id == batch_id))
         conn.execute(update(load_batch).where(load_batch.c.batch_id == batch_id)
                      .values(status="unloaded"))
-    return {name: count for name, count in removed.items() if count}
+    return Unloaded({name: count for name, count in removed.items() if count},
+                    {t: len(rows) for t, rows in plan.reassigned.items()
+                     if rows and t != rejected_row.name},
+                    {t: len(rows) for t, rows in plan.restored.items() if rows})
+
+
+def _plan_unload(conn: Connection, batch_id: int) -> _UnloadPlan:
+    """What becomes of each row the batch holds, from the history of every batch holding it."""
+    mine, every = row_lineage.alias("mine"), row_lineage.alias("every")
+    history = conn.execute(
+        select(every.c.table_name, every.c.row_key, every.c.batch_id, every.c.action,
+               every.c.previous)
+        .join(mine, and_(mine.c.table_name == every.c.table_name,
+                         mine.c.row_key == every.c.row_key))
+        .where(mine.c.batch_id == batch_id)
+        .order_by(every.c.table_name, every.c.row_key, every.c.batch_id))
+    plan = _UnloadPlan()
+    for (table_name, row_key), rows in groupby(history, key=lambda r: (r[0], r[1])):
+        entries = [_Entry(r.batch_id, r.action, r.previous) for r in rows]
+        _plan_row(plan, table_name, row_key, entries, batch_id)
+    return plan
+
+
+def _plan_row(plan: _UnloadPlan, table_name: str, row_key: str, entries: list[_Entry],
+              batch_id: int) -> None:
+    at = next(i for i, e in enumerate(entries) if e.batch_id == batch_id)
+    gone = entries[at]
+    if table_name == survey_response.name:
+        plan.editions.add(_key_parts(table_name, row_key)[1])
+    if gone.action not in WRITES:
+        return  # it only held a version another batch wrote, or set its response aside
+    later = entries[at + 1:]
+    following = next((i for i, e in enumerate(later) if e.action in WRITES), len(later))
+    holders = [e for e in later[:following] if e.action == "unchanged"]
+    if holders:  # the version stays, written now by the first batch that found it unchanged
+        _rewrite_entry(plan, table_name, row_key, holders[0], gone)
+        if following == len(later):
+            plan.reassigned.setdefault(table_name, []).append((row_key, holders[0].batch_id))
+        return
+    if following < len(later):  # its version goes from the middle of the stack
+        _rewrite_entry(plan, table_name, row_key, later[following], gone)
+        return
+    others = [e.batch_id for e in entries if e.action == "superseded" and e.batch_id != batch_id]
+    if others:  # their older responses would have to come back: refused, they name the batch
+        plan.blockers.update(others)
+        return
+    writer = next((e for e in reversed(entries[:at]) if e.action in WRITES), None)
+    if gone.action == "changed" and writer is not None and gone.previous:
+        plan.restored.setdefault(table_name, []).append(
+            (row_key, gone.previous, writer.batch_id))
+    # else: the row goes with the batch's other rows
+
+
+def _rewrite_entry(plan: _UnloadPlan, table_name: str, row_key: str, heir: _Entry,
+                   gone: _Entry) -> None:
+    """`heir` takes the place of the batch's entry: it now adds the row, or replaces the
+    version the batch had replaced."""
+    plan.entry_updates.append({"b": heir.batch_id, "t": table_name, "k": row_key,
+                               "action": gone.action, "previous": gone.previous})
+    if table_name != rejected_row.name and heir.action != gone.action:
+        plan.role_changes[(heir.batch_id, heir.action, gone.action)] += 1
+
+
+def _apply_plan(conn: Connection, batch_id: int, plan: _UnloadPlan) -> None:
+    if plan.entry_updates:
+        conn.execute(update(row_lineage).where(
+            row_lineage.c.batch_id == bindparam("b"), row_lineage.c.table_name == bindparam("t"),
+            row_lineage.c.row_key == bindparam("k")).values(
+            action=bindparam("action"), previous=bindparam("previous")), plan.entry_updates)
+    for table_name, rows in plan.reassigned.items():
+        table, keys = TABLES_BY_NAME[table_name], ROW_KEYS[table_name]
+        conn.execute(update(table).where(
+            *[table.c[k] == bindparam(f"key_{k}") for k in keys]).values(
+            batch_id=bindparam("heir")), [
+            {"heir": heir, **dict(zip((f"key_{k}" for k in keys), _key_parts(table_name, key)))}
+            for key, heir in rows])
+    for table_name, rows in plan.restored.items():
+        for row_key, previous, writer in rows:
+            try:
+                _restore(conn, table_name, row_key, json.loads(previous), writer)
+            except SQLAlchemyError as error:
+                first = str(getattr(error, "orig", error)).splitlines()[0]
+                raise LoadError(
+                    f"batch {batch_id} cannot be taken out: the earlier version of "
+                    f"{table_name} {row_key} (batch {writer}) that it would bring back refers "
+                    f"to data no longer loaded ({first}); unload batch {writer} first") from error
+
+
+def _restore(conn: Connection, table_name: str, row_key: str, content: dict,
+             writer: int) -> None:
+    table, keys = TABLES_BY_NAME[table_name], ROW_KEYS[table_name]
+    where = [table.c[k] == v for k, v in zip(keys, _key_parts(table_name, row_key))]
+    values = {name: _from_json(table.c[name], value) for name, value in content["row"].items()
+              if name not in keys}
+    conn.execute(update(table).where(*where).values(batch_id=writer, **values))
+    if "answers" in content:
+        response_id = conn.execute(select(table.c.response_id).where(*where)).scalar_one()
+        conn.execute(delete(survey_answer).where(survey_answer.c.response_id == response_id))
+        if content["answers"]:
+            conn.execute(survey_answer.insert(), [
+                {"response_id": response_id, "item": item, "value": value, "choices": choices}
+                for item, value, choices in content["answers"]])
+
+
+def _from_json(column, value):
+    if value is None:
+        return None
+    if isinstance(column.type, DateTime):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(column.type, Date):
+        return dt.date.fromisoformat(value[:10])
+    if isinstance(column.type, Boolean):
+        return bool(value)
+    return value
+
+
+def _apply_role_changes(conn: Connection, changes: Counter) -> None:
+    """A batch whose entry took over another's now counts those rows as new or updated."""
+    for (batch, was, now), count in changes.items():
+        was_column = load_batch.c[COUNT_OF_ACTION[was]]
+        now_column = load_batch.c[COUNT_OF_ACTION[now]]
+        conn.execute(update(load_batch).where(load_batch.c.batch_id == batch).values(
+            {was_column: was_column - count, now_column: now_column + count}))
 
 
 def _refuse_if_referenced(conn: Connection, batch_id: int) -> None:
@@ -861,9 +1162,24 @@ def forget(identifier: str, engine: Engine | None = None, actor: str = "impact f
                 survey_response.c.pseudonym == pseudonym)).rowcount,
             "student": conn.execute(delete(student).where(
                 student.c.pseudonym == pseudonym)).rowcount,
-            "rejected_row": conn.execute(delete(rejected_row).where(
-                rejected_row.c.data.contains(pseudonym))).rowcount,
+            "rejected_row": _forget_rejected(conn, pseudonym),
         }
+        # The history of the person's rows keys them by pseudonym and keeps earlier versions.
+        conn.execute(delete(row_lineage).where(
+            row_lineage.c.table_name.in_((student.name, survey_response.name)),
+            row_lineage.c.row_key.startswith(f"{pseudonym}|", autoescape=True)))
         record(conn, actor=actor, action="forget",
                detail={"rows_deleted": {k: v for k, v in removed.items() if v}})
     return removed
+
+
+def _forget_rejected(conn: Connection, pseudonym: str) -> int:
+    """The person's rejected rows, and the lineage entries that name them."""
+    ids = list(conn.scalars(select(rejected_row.c.rejected_id).where(
+        rejected_row.c.data.contains(pseudonym))))
+    for chunk in _chunks(ids):
+        conn.execute(delete(row_lineage).where(
+            row_lineage.c.table_name == rejected_row.name,
+            row_lineage.c.row_key.in_([str(rid) for rid in chunk])))
+        conn.execute(delete(rejected_row).where(rejected_row.c.rejected_id.in_(chunk)))
+    return len(ids)

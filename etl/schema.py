@@ -43,6 +43,7 @@ BATCH_STATUSES = ("running", "loaded", "failed", "unloaded", "dry_run")
 DELIVERY_RHYTHMS = ("month", "quarter", "publication")
 DELIVERY_STATUSES = ("claimed", "sent", "failed")
 LANGS = ("fr", "en")
+LINEAGE_ACTIONS = ("added", "changed", "unchanged", "superseded")
 KINDS = ("organisations", "projects", "students", "events", "guide", "survey", "org-survey")
 
 
@@ -331,6 +332,29 @@ rejected_row = Table(
     Column("data", Text, comment="The row as JSON, without personal identifiers or free text."),
     Index("ix_rejected_row_batch", "batch_id"),
     comment="Rows that failed validation, kept with their reason.",
+)
+
+# Which batches hold which row: `batch_id` on a fact row names only the batch that last wrote
+# it, so a later file that found the row unchanged, or an earlier version a later file replaced,
+# would be invisible to `impact unload` without this history.
+row_lineage = Table(
+    "row_lineage", metadata,
+    Column("batch_id", Integer, ForeignKey("load_batch.batch_id", ondelete="CASCADE"),
+           primary_key=True, comment="Batch whose file held the row."),
+    Column("table_name", String(30), primary_key=True,
+           comment="Table of the row: a fact table, or rejected_row."),
+    Column("row_key", String(200), primary_key=True,
+           comment="The row's natural key, its parts joined by '|' (rejected_row: rejected_id); "
+                   "a pseudonym at most, as the row itself stores it."),
+    Column("action", String(10), nullable=False,
+           comment="added, changed (replaced an earlier version), unchanged (found as it was) "
+                   "or superseded (the file's older survey response was set aside)."),
+    Column("previous", Text,
+           comment="For 'changed': the version the batch replaced, as JSON (a survey "
+                   "response's answers too), brought back if the batch is unloaded."),
+    _in("action", LINEAGE_ACTIONS),
+    Index("ix_row_lineage_row", "table_name", "row_key", "batch_id"),
+    comment="Per batch and row: what the batch's file did to it (lineage for exact unloads).",
 )
 
 app_user = Table(

@@ -216,6 +216,13 @@ def unload(batch):
         raise UserError(str(error))
     counts = ", ".join(f"{n} from {t}" for t, n in removed.items()) or "no rows"
     click.echo(f"batch {batch} taken out: {counts}")
+    kept, restored = getattr(removed, "kept", {}), getattr(removed, "restored", {})
+    if kept:
+        click.echo("    kept, as later batches hold them too: "
+                   + ", ".join(f"{n} in {t}" for t, n in kept.items()))
+    if restored:
+        click.echo("    back to the version an earlier batch loaded: "
+                   + ", ".join(f"{n} in {t}" for t, n in restored.items()))
 
 
 @cli.command()

@@ -1,13 +1,13 @@
 """server-side sessions (app_session) and failed sign-ins shared by the workers (login_failure)
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
