@@ -540,14 +540,14 @@ def _write_survey(conn, report, rows: pd.DataFrame,
     keys = list(zip(base["respondent_key"], base["edition"], base["wave"]))
     existing = _existing_responses(conn, set(zip(base["edition"], base["wave"])))
     new, changed, superseded = [], [], []
-    held, set_aside = [], []  # positions of unchanged and superseded responses (lineage)
+    held, outdated = [], []  # positions of unchanged and superseded responses (lineage)
     for position, key in enumerate(keys):
         old = existing.get(key)
         submitted = base["submitted_at"][position]
         if old is None:
             new.append(position)
         elif old.submitted_at and submitted and _naive(old.submitted_at) > _naive(submitted):
-            set_aside.append(position)
+            outdated.append(position)
             superseded.append(_superseded(rows["row_number"].iat[position], old.batch_id,
                                           base["pseudonym"][position],
                                           {c: items[c][position] for c in item_columns}))
@@ -564,7 +564,7 @@ def _write_survey(conn, report, rows: pd.DataFrame,
         bulk_insert(conn, survey_response, RESPONSE_COLUMNS + ["batch_id", "row_hash"],
                     list(zip(*columns)))
     ids = _response_ids(conn, batch_id) if new else {}
-    _record_survey_lineage(conn, batch_id, keys, bool(new), changed, held, set_aside)
+    _record_survey_lineage(conn, batch_id, keys, bool(new), changed, held, outdated)
     if changed:
         _replace_changed(conn, changed, base, digests, batch_id)
     written = [(ids[keys[p]], p) for p in new] + changed
