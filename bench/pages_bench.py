@@ -246,7 +246,7 @@ class Selection:
 def selections(count: int, seed: int = 7) -> list[Selection]:
     """Varied filter combinations from the warehouse's own choices (staff, and one in five under
     a funder's scope)."""
-    from dashboard.pages import build_search
+    from dashboard.view import build_search
     from dashboard.queries.base import STAFF, Filters, Scope
     from dashboard.queries.overview import filter_options
 

@@ -28,11 +28,12 @@ from dashboard.components import filters as filter_components
 from dashboard.components import table_toggle
 from dashboard.components.badges import demo_banner, freshness_badge
 from dashboard.components.navbar import header, nav_links, nav_pages, page_label
-from dashboard.i18n import normalise_lang, t
-from dashboard.pages import (
-    FILTER_PARAMS, LANG_PARAM, current_scope, default_lang, parse_search, with_params,
-)
+from dashboard.i18n import t
+from dashboard.pages import current_scope
 from dashboard.queries.base import Filters
+from dashboard.view import (
+    FILTER_PARAMS, LANG_PARAM, default_lang, lang_of, parse_search, search_lang, with_params,
+)
 
 DASHBOARD_DIR = Path(__file__).resolve().parent
 PAGES_DIR = DASHBOARD_DIR / "pages"
@@ -93,13 +94,17 @@ def create_app(settings=None) -> Dash:
 
 
 def _install_access_control(app: Dash) -> None:
-    """Sessions, roles and scopes (dashboard/auth.py); headers, CSRF, origin checks, size limit
-    and error pages (dashboard/security.py). Production refuses to start without SECRET_KEY."""
+    """Sessions, roles and scopes (dashboard/auth.py), the sign-in routes (pages/login.py);
+    headers, CSRF, origin checks, size limit and error pages (dashboard/security.py).
+    Production refuses to start without SECRET_KEY."""
     from etl.settings import get_settings
+
+    from dashboard.pages import login
 
     settings = get_settings()
     security.install(app, settings)
     auth.init_app(app, settings)
+    login.add_routes(app.server, auth.make_limiter(app.server, settings))
 
 
 def _forget_global_callbacks() -> None:
@@ -195,12 +200,12 @@ def controls_from_search(search: str | None, options: dict[str, list] | None = N
     for param, picked in zip(FILTER_PARAMS, (chosen.editions, chosen.schools, chosen.regions)):
         known = None if options is None else {o["value"] for o in options.get(param) or []}
         values.append([v for v in picked if known is None or v in known])
-    return (*values, normalise_lang(params.get(LANG_PARAM), default_lang()))
+    return (*values, lang_of(params.get(LANG_PARAM)))
 
 
 def search_from_controls(search: str | None, editions, schools, regions, lang: str) -> str:
     """The query string after a control changed; other parameters (a page's tab) are kept."""
-    lang = normalise_lang(lang, default_lang())
+    lang = lang_of(lang)
     changes = {param: ",".join(values or []) or None
                for param, values in zip(FILTER_PARAMS, (editions, schools, regions))}
     changes[LANG_PARAM] = None if lang == default_lang() else lang
@@ -211,7 +216,7 @@ def shell_texts(search: str | None, pathname: str | None, state: dict | None) ->
     """Every text of the shell, in the view's language."""
     from etl.settings import get_settings
 
-    lang = normalise_lang(parse_search(search).get(LANG_PARAM), default_lang())
+    lang = search_lang(search)
     state = state or {"as_of": None, "is_demo": False, "ok": True}
     page = _current_page(pathname)
     texts = {

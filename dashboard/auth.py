@@ -291,7 +291,7 @@ def callback_roles(dash_app, output_key: str) -> tuple[str, ...] | None:
 
 
 def forbidden_layout(lang: str | None = None) -> html.Div:
-    from dashboard.pages import default_lang
+    from dashboard.view import default_lang
 
     lang = lang if lang in ("fr", "en") else default_lang()
     return html.Div(className="page page-forbidden", role="alert", children=[
@@ -437,13 +437,12 @@ def account_menu(lang: str):
 
 def register_callbacks(app) -> None:
     from dashboard import ids
-    from dashboard.i18n import normalise_lang
-    from dashboard.pages import LANG_PARAM, default_lang, parse_search
+    from dashboard.view import search_lang
 
     @app.callback(Output(LOGOUT_BUTTON, "children"), Output(ACCOUNT_EMAIL, "children"),
                   Input(ids.URL, "search"))
     def translate_account_menu(search):
-        lang = normalise_lang(parse_search(search).get(LANG_PARAM), default_lang())
+        lang = search_lang(search)
         account = current_account()
         role = f" · {t(f'auth.role.{account.role}', lang)}" if account else ""
         return t("auth.logout", lang), [account.email if account else "",
@@ -583,9 +582,7 @@ def make_limiter(server, settings):
 
 
 def init_app(dash_app, settings) -> None:
-    """Sessions, the sign-in routes, the request gate and the page guards."""
-    from dashboard.pages import login
-
+    """Sessions, the request gate and the page guards (the app adds the sign-in routes)."""
     server = dash_app.server
     server.config.update(
         SECRET_KEY=secret_key(settings),
@@ -605,6 +602,5 @@ def init_app(dash_app, settings) -> None:
     for page in dash.page_registry.values():
         page_roles(page)  # a typo in a page's roles stops the start, not a request
     _guard_page_layouts()
-    login.add_routes(server, make_limiter(server, settings))
     server.before_request(Gate(dash_app))
     register_callbacks(dash_app)

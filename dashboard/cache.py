@@ -267,13 +267,10 @@ class Uncacheable(TypeError):
 
 
 def _plain(value):
-    """An argument as it enters the key."""
-    from dashboard.queries.base import Filters, Scope
-
-    if isinstance(value, Filters):
-        return ("filters", value.key)
-    if isinstance(value, Scope):
-        return ("scope", value.key)
+    """An argument as it enters the key. A value that names its own key (the query layer's
+    Filters and Scope: a `key` property) enters as that key, tagged with its kind."""
+    if isinstance(getattr(type(value), "key", None), property):
+        return (type(value).__name__.lower(), _plain(value.key))
     if value is None or isinstance(value, (str, bool)):
         return value
     if isinstance(value, numbers.Integral):

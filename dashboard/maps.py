@@ -384,7 +384,7 @@ def search_for_click(search: str | None, click_data: dict | None) -> str | None:
     """The query string after a click on a region: `region=<code>` (the other parameters
     kept); a click on the only region already selected removes the region filter. None when
     the click names no region or changes nothing."""
-    from dashboard.pages import parse_search, with_params
+    from dashboard.view import parse_search, with_params
 
     code = clicked_region(click_data)
     if code is None:
@@ -402,7 +402,7 @@ MEASURE_PARAM = "measure"
 def view_key(search: str | None) -> str:
     """What a map page's content depends on, but for the map's measure: the query string
     without `measure` (the same key means only the map is redrawn)."""
-    from dashboard.pages import with_params
+    from dashboard.view import with_params
 
     return with_params(search, **{MEASURE_PARAM: None})
 
@@ -410,7 +410,7 @@ def view_key(search: str | None) -> str:
 def measure_search(search: str | None, measure: str, measures, default: str) -> str:
     """The query string showing `measure` on the map (the default is left out of the URL; an
     unknown measure is the default)."""
-    from dashboard.pages import with_params
+    from dashboard.view import with_params
 
     if measure not in measures:
         measure = default
@@ -455,9 +455,10 @@ def register_map_controls(page: str, *, map_id: str, measure_type: str, download
             raise BadRequest("no such export format")  # a forged request: no button has it
         data, filename = export_file(search, trigger["format"])
         from dashboard.auth import audit_download  # a file leaving the system is logged
-        from dashboard.pages import context
+        from dashboard.queries.base import Filters
+        from dashboard.view import parse_search
 
-        audit_download(figure, trigger["format"], context(search).filters)
+        audit_download(figure, trigger["format"], Filters.from_query(parse_search(search)))
         return dcc.send_bytes(data, filename)
 
     for function in (filter_by_region, choose_measure, download):

@@ -259,7 +259,7 @@ def callback_body_problem(body: dict, declared: dict) -> str | None:
 # ---- errors ----
 
 def _lang() -> str:
-    from dashboard.pages import default_lang
+    from dashboard.view import default_lang
 
     asked = request.args.get("lang") if request else None
     return asked if asked in ("fr", "en") else default_lang()
@@ -289,16 +289,22 @@ def _error_response(code: int) -> Response:
     return Response(fr if _lang() == "fr" else en, status=code, mimetype="text/plain")
 
 
+ERROR_VIEWS = "impact_error_views"
+
+
+def answer_error_with(server: Flask, code: int, path: str, view) -> None:
+    """Answer the error `code` on the URL path `path` with `view()` rather than the plain error
+    page (the sign-in form answers its own 429)."""
+    server.extensions.setdefault(ERROR_VIEWS, {})[(code, path.rstrip("/"))] = view
+
+
 def register_error_handlers(server: Flask) -> None:
     @server.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400 or error.response is not None:
             return error
-        if error.code == 429 and request.path.rstrip("/") == "/login":
-            from dashboard.pages.login import throttled_response
-
-            return throttled_response()
-        return _error_response(error.code)
+        view = server.extensions.get(ERROR_VIEWS, {}).get((error.code, request.path.rstrip("/")))
+        return view() if view is not None else _error_response(error.code)
 
     @server.errorhandler(DependencyException)
     def no_such_file(_error: DependencyException):

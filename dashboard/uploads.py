@@ -53,7 +53,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import Forbidden, HTTPException, RequestEntityTooLarge
 
-from dashboard.i18n import normalise_lang, register, t
+from dashboard.i18n import register, t
 
 log = logging.getLogger(__name__)
 
@@ -336,15 +336,14 @@ def _keep_originals(paths: list[Path], reports) -> None:
 # ---- the upload route ----
 
 def request_lang() -> str:
-    from dashboard.pages import default_lang
+    from dashboard.view import lang_of
 
-    asked = request.args.get("lang") or request.headers.get("X-Impact-Lang")
-    return normalise_lang(asked, default_lang())
+    return lang_of(request.args.get("lang") or request.headers.get("X-Impact-Lang"))
 
 
 def is_staff() -> bool:
     """The signed-in account may load data (checked on the server, for every action)."""
-    from dashboard.pages import current_scope
+    from dashboard.auth import current_scope
 
     try:
         return current_scope().role in STAFF_ROLES

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 
-from etl.settings import get_settings
+from etl.settings import get_settings, on_configure
 
 _engines: dict[str, Engine] = {}
 
@@ -71,6 +71,9 @@ def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+
+
+on_configure(dispose_engines)
 
 
 def is_initialised(engine: Engine) -> bool:

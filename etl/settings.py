@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,6 +145,7 @@ def from_environment(environ=None, dotenv: bool = True) -> Settings:
 
 
 _current: Settings | None = None
+_on_configure: list[Callable[[], None]] = []
 
 
 def get_settings() -> Settings:
@@ -154,9 +156,16 @@ def get_settings() -> Settings:
 
 
 def configure(settings: Settings | None) -> None:
-    """Replace the settings in force (tests), or forget them (None: re-read the environment)."""
+    """Replace the settings in force (tests), or forget them (None: re-read the environment).
+    What was built from the old settings is let go (`on_configure`)."""
     global _current
     _current = settings
-    from etl import db
+    for forget in _on_configure:
+        forget()
 
-    db.dispose_engines()
+
+def on_configure(forget: Callable[[], None]) -> None:
+    """Call `forget()` whenever the settings in force are replaced: the warehouse engines
+    (`etl.db`) close their connections, which the old settings opened."""
+    if forget not in _on_configure:
+        _on_configure.append(forget)

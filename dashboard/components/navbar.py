@@ -13,7 +13,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import t
-from dashboard.pages import FILTER_PARAMS, LANG_PARAM, build_search, parse_search
+from dashboard.view import FILTER_PARAMS, LANG_PARAM, build_search, parse_search
 
 LANG_OPTIONS = [{"label": "FR", "value": "fr"}, {"label": "EN", "value": "en"}]
 

@@ -46,7 +46,8 @@ from dashboard.i18n import (
     t,
     tn,
 )
-from dashboard.pages import TAB_PARAM, context, with_params
+from dashboard.pages import context
+from dashboard.view import TAB_PARAM, with_params
 
 log = logging.getLogger(__name__)
 

@@ -57,7 +57,8 @@ from dashboard.components.badges import demo_banner, freshness_badge
 from dashboard.components.filters import FILTERS, dropdown_labels
 from dashboard.components.page import page_error, page_header
 from dashboard.i18n import fmt_date, fmt_decimal, fmt_int, register, t, tn
-from dashboard.pages import FILTER_PARAMS, context, parse_search, with_params
+from dashboard.pages import context
+from dashboard.view import FILTER_PARAMS, parse_search, with_params
 
 log = logging.getLogger(__name__)
 

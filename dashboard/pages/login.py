@@ -3,8 +3,8 @@
 A visitor without a session may not reach Dash's layout and callback routes at all
 (`dashboard.auth`), so this page is HTML rendered on the server: one form POST, no JavaScript,
 the shell's look (vendored Bootstrap and impact.css). Dash only imports the modules of this
-folder that declare a Dash page, so it leaves this one alone; `dashboard.auth.init_app` adds
-its routes (`add_routes`).
+folder that declare a Dash page, so it leaves this one alone; the app adds its routes
+(`add_routes`).
 
 - One message for every failure, "E-mail ou mot de passe incorrect": it does not say whether
   the account exists (a disabled account gets it too); the reason goes to the audit log only,
@@ -27,7 +27,9 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Response, g, redirect, render_template_string, request, session
 
-from dashboard.i18n import normalise_lang, register, t
+from dashboard.i18n import register, t
+from dashboard.security import answer_error_with
+from dashboard.view import default_lang, lang_of, parse_search, with_params
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +123,7 @@ PAGE = """<!DOCTYPE html>
 
 
 def _lang() -> str:
-    from dashboard.pages import default_lang
-
-    return normalise_lang(request.values.get("lang"), default_lang())
+    return lang_of(request.values.get("lang"))
 
 
 def safe_next(value: str | None) -> str:
@@ -138,8 +138,6 @@ def safe_next(value: str | None) -> str:
 
 
 def _with_lang(path: str, lang: str) -> str:
-    from dashboard.pages import default_lang, parse_search, with_params
-
     if lang == default_lang():
         return path
     parts = urlsplit(path)
@@ -225,9 +223,11 @@ def throttled_response() -> Response:
 
 
 def add_routes(server, limiter) -> None:
-    """Add /login (GET, POST: rate-limited on failures) and /logout (POST) to the server."""
+    """Add /login (GET, POST: rate-limited on failures) and /logout (POST) to the server;
+    over a limit, the form answers 429 itself."""
     view = login_view
     for limit, key in ((ACCOUNT_LIMIT, account_key), (ADDRESS_LIMIT, None)):
         view = limiter.limit(limit, key_func=key, methods=["POST"], deduct_when=_failed)(view)
     server.add_url_rule("/login", "login", view, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", logout_view, methods=["POST"])
+    answer_error_with(server, 429, "/login", throttled_response)

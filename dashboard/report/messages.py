@@ -353,24 +353,6 @@ register({
               "number outside the scale); they count in no figure of this report, the rest of "
               "each questionnaire does. They wait for Latitudes staff to say what their "
               "labels mean."},
-    # the same count in the "méthodologie" sheet of an XLSX (the pack, `impact export`)
-    "report.sheet.set_aside.none": {
-        "fr": "Aucune réponse aux questionnaires de cette sélection n'a été mise de côté.",
-        "en": "No survey answer of this selection was set aside."},
-    "report.sheet.set_aside.one": {
-        "fr": f"{{n}} réponse aux questionnaires de cette sélection a été mise de côté "
-              f"(libellé inconnu ou nombre hors de l'échelle){NB}: elle ne compte dans aucun "
-              f"chiffre de ce classeur{NN}; le reste du questionnaire compte.",
-        "en": "{n} survey answer of this selection was set aside (an unknown label or a number "
-              "outside the scale): it counts in no figure of this workbook; the rest of the "
-              "questionnaire does."},
-    "report.sheet.set_aside.other": {
-        "fr": f"{{n}} réponses aux questionnaires de cette sélection ont été mises de côté "
-              f"(libellé inconnu ou nombre hors de l'échelle){NB}: elles ne comptent dans "
-              f"aucun chiffre de ce classeur{NN}; le reste de chaque questionnaire compte.",
-        "en": "{n} survey answers of this selection were set aside (an unknown label or a "
-              "number outside the scale): they count in no figure of this workbook; the rest "
-              "of each questionnaire does."},
     "report.method.more": {
         "fr": "Définition de chaque chiffre, libellé des questions et tableaux détaillés\u00a0: "
               "tableau de bord Latitudes Impact et pack rapport annuel (XLSX).",
