@@ -261,7 +261,7 @@ def _readable_by_vocabulary(label: str, scale: str) -> bool:
     if scale in NUMERIC_SCALES:
         high = int(SCALES[scale][-1])
         low = int(SCALES[scale][0])
-        found = survey_formats._scale_value(label, vocab.scales.get(scale, {}), low, high)
+        found = survey_formats.scale_value(label, vocab.scales.get(scale, {}), low, high)
         return not math.isnan(found)
     if scale == "ess_option":
         return bool(vocab.option(label)) or answer_key(label) in vocab.scales["ess_none"]

@@ -17,8 +17,8 @@ import pytest
 
 from etl.answers import answer_key, scale_step, written_step
 from etl.extract import read_table
-from etl.survey_formats import (
-    ANSWERS_CSV, ESS_OPTIONS, _choices, _scale_value, _ticked, load_vocabulary, parse_survey)
+from etl.survey_formats import ANSWERS_CSV, ESS_OPTIONS, load_vocabulary, parse_survey
+from etl.survey_formats.cells import choice_bits, scale_value, ticked_mark
 
 README = ANSWERS_CSV.parent / "README.md"
 SCALE_RANGES = {"agreement": (1, 5), "satisfaction": (1, 5), "knows_ess": (0, 2)}
@@ -30,7 +30,7 @@ def vocab():
 
 def step(text: str, scale: str) -> float:
     low, high = SCALE_RANGES[scale]
-    return _scale_value(text, vocab().scales[scale], low, high)
+    return scale_value(text, vocab().scales[scale], low, high)
 
 
 def unreadable(value: float) -> bool:
@@ -293,23 +293,23 @@ def test_plural_labels_of_two_kinds_of_structure_collide_too(tmp_path):
                                   "yes", "Y", "1", "1.0", "1,0", "Vrai", "VRAI", "TRUE", "true",
                                   "coché", "Cochée", "coche", "Sélectionné", "Checked", "Selected"])
 def test_ticked_marks(mark):
-    assert _ticked(mark, "fondation", vocab()) == 1.0
+    assert ticked_mark(mark, "fondation", vocab()) == 1.0
 
 
 @pytest.mark.parametrize("mark", ["non", "Non", "No", "N", "0", "0.0", "false", "FAUX", "☐",
                                   "Non coché", "Unchecked", "Not selected"])
 def test_unticked_marks(mark):
-    assert _ticked(mark, "fondation", vocab()) == 0.0
+    assert ticked_mark(mark, "fondation", vocab()) == 0.0
 
 
 @pytest.mark.parametrize("mark", ["", "2", "peut-être", "✗", "Association"])
 def test_unreadable_or_empty_marks(mark):
-    assert unreadable(_ticked(mark, "fondation", vocab()))
+    assert unreadable(ticked_mark(mark, "fondation", vocab()))
 
 
 @pytest.mark.parametrize("label", ["Fondation", "Fondations", "FONDATIONS", "fondation"])
 def test_an_old_typeform_cell_holding_the_options_label(label):
-    assert _ticked(label, "fondation", vocab()) == 1.0
+    assert ticked_mark(label, "fondation", vocab()) == 1.0
 
 
 def bits(*codes: str) -> int:
@@ -332,7 +332,7 @@ def bits(*codes: str) -> int:
 ])
 def test_kinds_of_structure_in_singular_plural_and_other_wordings(text, codes):
     assert vocab().option(text) == codes[0]
-    assert _choices(text, vocab(), {}) == bits(*codes)
+    assert choice_bits(text, vocab(), {}) == bits(*codes)
 
 
 @pytest.mark.parametrize("text, codes", [
@@ -345,17 +345,17 @@ def test_kinds_of_structure_in_singular_plural_and_other_wordings(text, codes):
     ("Aucune", []), ("Aucune de ces structures", []), ("None of the above", []),
 ])
 def test_multi_select_cells_in_other_wordings(text, codes):
-    assert _choices(text, vocab(), {}) == bits(*codes)
+    assert choice_bits(text, vocab(), {}) == bits(*codes)
 
 
 @pytest.mark.parametrize("text", ["Association;Scop du coin", "Entreprise de l'ESS", "Charity",
                                   "Fonds de dotation", "Association;Non-profit"])
 def test_an_unknown_piece_leaves_the_cell_unreadable(text):
-    assert _choices(text, vocab(), {}) is None
+    assert choice_bits(text, vocab(), {}) is None
 
 
 def test_code_mode_option_codes_still_reach_their_kind():
-    assert _choices("A1 A3", vocab(), {"a1": "association", "a3": "mutuelle"}) == bits(
+    assert choice_bits("A1 A3", vocab(), {"a1": "association", "a3": "mutuelle"}) == bits(
         "association", "mutuelle")
 
 
