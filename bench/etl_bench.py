@@ -86,12 +86,13 @@ class StageTimers:
 
     @contextlib.contextmanager
     def attached(self):
-        from etl import load, marts, survey_formats
+        from etl import marts, survey_formats
+        from etl.load import batches
 
-        targets = [("read_table", load, "read_table"), ("detect", load, "detect_kind"),
+        targets = [("read_table", batches, "read_table"), ("detect", batches, "detect_kind"),
                    ("parse_survey", survey_formats, "parse_survey"),
-                   ("transform+parse", load, "surveys"), ("write", load, "_write_survey"),
-                   ("write", load, "_write_rejected"), ("marts", marts, "refresh")]
+                   ("transform+parse", batches, "surveys"), ("write", batches, "write_survey"),
+                   ("write", batches, "write_rejected"), ("marts", marts, "refresh")]
         originals = [(module, name, getattr(module, name)) for _, module, name in targets]
         for stage, module, name in targets:
             setattr(module, name, self._timed(stage, getattr(module, name)))

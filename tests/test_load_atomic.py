@@ -121,12 +121,12 @@ def test_a_load_killed_while_writing_leaves_the_warehouse_as_it_was(database_url
 def test_the_batch_row_is_written_in_the_file_transaction(sqlite_warehouse, tmp_path,
                                                           monkeypatch):
     """A failure after the batch row is inserted leaves neither the batch nor any row."""
-    from etl import load as load_module
+    from etl.load import LoadError, batches
 
     def fail_after_writing(conn, report, batch_id):
-        raise load_module.LoadError("the disk is full (simulated)")
+        raise LoadError("the disk is full (simulated)")
 
-    monkeypatch.setattr(load_module, "_finish_batch", fail_after_writing)
+    monkeypatch.setattr(batches, "_finish_batch", fail_after_writing)
     path = tmp_path / "events.csv"
     path.write_text(SMALL, encoding="utf-8")
 
