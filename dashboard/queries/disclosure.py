@@ -28,8 +28,8 @@ once more across editions. A unit still under K (the whole warehouse under K) is
 everywhere.
 
 Partitions are built once per warehouse version from the structures already in memory (the
-awareness cubes, the projects' arrays) and kept with them (`awareness.versioned`); checking a
-selection is a mask over a few thousand cells, memoised per filter.
+awareness cubes, the projects' arrays) and kept with them (`dashboard.queries.versioned`);
+checking a selection is a mask over a few thousand cells, memoised per filter.
 """
 
 from __future__ import annotations

@@ -29,8 +29,8 @@ from dashboard.queries.outcomes import (
     project_index,
     ratio_pct,
     stored,
-    versioned,
 )
+from dashboard.queries.versioned import versioned
 from etl import reference
 from etl.db import get_engine
 from etl.schema import GUIDE_AUDIENCES, guide_record, organisation, school, tour_event
@@ -68,10 +68,10 @@ def select_guide(f: Filters, *columns):
 # ---- the events and the records in memory ------------------------------------------------------
 #
 # The tour's events and the guide's records are a few thousand rows at national scale: held as
-# arrays once per warehouse version (`awareness.versioned`), a selection's figures are counts
-# over a mask (numpy, well under a millisecond each) instead of a dozen grouped statements at
-# each filter change, the guide's ones over a four-table join (2 to 5 ms each on SQLite, more on
-# PostgreSQL). What each column holds is what the SQL of `event_filters`, `guide_region` and
+# arrays once per warehouse version (`dashboard.queries.versioned`), a selection's figures are
+# counts over a mask (numpy, well under a millisecond each) instead of a dozen grouped statements
+# at each filter change, the guide's ones over a four-table join (2 to 5 ms each on SQLite, more
+# on PostgreSQL). What each column holds is what the SQL of `event_filters`, `guide_region` and
 # `iso_text` gives, read by that SQL once.
 
 EVENT_COLUMNS = {

@@ -51,6 +51,7 @@ from sqlalchemy.engine import Connection, Engine
 from dashboard.cache import cached
 from dashboard.queries.base import Filters, Scope, effective, where
 from dashboard.queries.disclosure import Gate, Partition, partitions
+from dashboard.queries.versioned import versioned
 from dashboard.stats import is_small_cell, suppress_counts
 from etl import reference
 from etl.db import get_engine
@@ -159,7 +160,8 @@ class ProjectIndex:
     """Every project's date (`project_date`), by school and by organisation, as the tour's and
     the guide's conversions read them: whatever the filters (a school reached in one edition
     converts with a project of the next), so built once per warehouse version, in memory
-    (`awareness.versioned`), instead of a grouped scan of the projects at each filter change.
+    (`dashboard.queries.versioned`), instead of a grouped scan of the projects at each filter
+    change.
 
     `dates_by_school`, `dates_by_org`: sorted ISO dates of each one's projects;
     `delivered`: (school_id, edition) -> delivered projects, for every pair with a project;
@@ -504,12 +506,6 @@ def figures_by_sql(conn: Connection, f: Filters, *keys, with_orgs: bool = True) 
     statement = (select(*keys, *_figures(with_orgs)).select_from(PROJECT_ROWS)
                  .where(*project_filters(f)).group_by(*keys))
     return read_frame(conn, statement)
-
-
-def versioned(engine: Engine, name: str, build):
-    from dashboard.queries.awareness import versioned as in_memory
-
-    return in_memory(engine, name, build)
 
 
 def versioned_frame(engine: Engine) -> ProjectFrame:

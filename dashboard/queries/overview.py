@@ -25,7 +25,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from dashboard.cache import cached
 from dashboard.queries import awareness
+from dashboard.queries.awareness.cubes import select_cubes
 from dashboard.queries.base import Filters, Scope, effective, where
+from dashboard.queries.versioned import versioned
 from dashboard.stats import is_small_cell
 from etl.db import get_engine
 from etl.reference import name_key
@@ -58,7 +60,7 @@ def headline(filters: Filters, scope: Scope, k: int, engine: Engine | None = Non
     engine = engine or get_engine()
     with engine.connect() as conn:
         figures = {**_projects(conn, chosen), **_events(conn, chosen)}
-    people = awareness.versioned(engine, "overview_people", _People.build)
+    people = versioned(engine, "overview_people", _People.build)
     survey, withheld = _awareness(engine, chosen, k)
     figures |= {"students": people.students(chosen), "schools": people.schools(chosen),
                 **survey, "regions_total": REGIONS_TOTAL}
@@ -185,7 +187,7 @@ def _awareness(engine: Engine, chosen: Filters, k: int) -> tuple[dict, set[str]]
     and the matched respondents (knows_ess answered both before and after, in one edition):
     sums over the awareness page's cubes, the same counts as that page's; with the shares the
     selection may not show (not whole in the units of that wave's respondents)."""
-    responses, pairs = awareness._cubes(engine, chosen, "responses", "pairs")
+    responses, pairs = select_cubes(engine, chosen, "responses", "pairs")
     units = awareness.survey_units(engine, k)
     item = awareness.HEADLINE_ITEM
     figures = {"n_matched": pairs.sums().get(f"matched__{item}", 0)}
