@@ -221,7 +221,7 @@ def test_the_figures_counted_in_memory_are_the_sql_statements(distribution):
 
     from sqlalchemy import case, distinct, func, select
 
-    from dashboard.queries.outcomes import iso_text
+    from dashboard.queries.dates import iso_text
     from etl.schema import guide_record, tour_event
 
     def total(column):

@@ -15,8 +15,9 @@ import textwrap
 import pandas as pd
 import pytest
 
-from dashboard.queries import outcomes, reach
+from dashboard.queries import outcomes, projects, reach
 from dashboard.queries.base import Filters, Scope
+from dashboard.queries.frames import read_frame
 from etl import reference
 from etl.load import load_paths
 
@@ -495,8 +496,8 @@ def test_the_figures_counted_in_memory_are_the_sql_aggregate(programme):
             for keys in ((), (organisation.c.region_code,), (project.c.tech_type,),
                          (project.c.status,)):
                 for with_orgs in (True, False):
-                    memory = outcomes.figures_by(conn, f, *keys, with_orgs=with_orgs)
-                    sql = outcomes.figures_by_sql(conn, f, *keys, with_orgs=with_orgs)
+                    memory = projects.figures_by(conn, f, *keys, with_orgs=with_orgs)
+                    sql = projects.figures_by_sql(conn, f, *keys, with_orgs=with_orgs)
                     order = [key.name for key in keys] or list(sql.columns[:1])
                     memory = memory.sort_values(order).reset_index(drop=True)
                     sql = sql.sort_values(order).reset_index(drop=True)
@@ -524,8 +525,8 @@ def test_the_projects_table_held_in_memory_is_the_sql_statement(programme):
     for f in (ALL, Filters.of(editions=["2024-2025"]), Filters.of(schools=["insa-lyon"]),
               Filters.of(regions=["84", "04"]), Filters.of(regions=["94"])):
         with programme.connect() as conn:
-            sql = outcomes.read_frame(conn, outcomes.PROJECT_TABLE.where(
-                *outcomes.project_filters(f)))
+            sql = read_frame(conn, outcomes.PROJECT_TABLE.where(
+                *projects.project_filters(f)))
         memory = outcomes.projects_table(f, STAFF, K, engine=programme)
         assert memory["project_id"].tolist() == sql["project_id"].tolist(), f
         assert memory.drop(columns="region_name").astype(object).where(

@@ -20,16 +20,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from dashboard.cache import cached
 from dashboard.queries.base import Filters, Scope, effective, where
-from dashboard.queries.outcomes import (
-    ProjectIndex,
-    frame_from_json,
-    frame_to_json,
-    iso_text,
-    monthly_cumulative,
-    project_index,
-    ratio_pct,
-    stored,
-)
+from dashboard.queries.dates import ProjectIndex, iso_text, monthly_cumulative, project_index
+from dashboard.queries.frames import frame_from_json, frame_to_json, ratio_pct, stored
 from dashboard.queries.versioned import versioned
 from etl import reference
 from etl.db import get_engine

@@ -25,16 +25,9 @@ from dashboard.queries.guide import (
     total_by,
     tour_data,
 )
-from dashboard.queries.outcomes import (
-    ProjectIndex,
-    frame_from_json,
-    frame_to_json,
-    monthly_cumulative,
-    next_edition,
-    ratio_pct,
-    stored,
-    year_after_text,
-)
+from dashboard.queries.dates import (
+    ProjectIndex, monthly_cumulative, next_edition, year_after_text)
+from dashboard.queries.frames import frame_from_json, frame_to_json, ratio_pct, stored
 from etl import reference
 from etl.db import get_engine
 

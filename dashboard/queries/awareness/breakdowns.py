@@ -21,8 +21,9 @@ from dashboard.queries.awareness.items import (
     HEADLINE_ITEM, LIKERT_ANSWERS, POST_ONLY_ITEMS, SNAPSHOT_BREAKDOWN, SNAPSHOT_DISTRIBUTION,
     SNAPSHOT_EXPORT, SNAPSHOT_HEADLINE, SNAPSHOT_ITEMS, WAVES)
 from dashboard.queries.awareness.rows import (
-    paired_difference, resolve, share_pct, shown_count, stored_figure, with_difference)
+    paired_difference, resolve, share_pct, shown_count, with_difference)
 from dashboard.queries.base import Filters, Scope, effective
+from dashboard.queries.frames import stored as stored_figure
 from etl.db import get_engine
 from etl.schema import region, school
 

@@ -20,9 +20,10 @@ from dashboard.queries.awareness.items import (
     SNAPSHOT_ITEMS)
 from dashboard.queries.awareness.rows import (
     SHARE_INTERVAL_COLUMNS, export_frame, item_rows, mean_change_of, net_promoter_score, paired_row,
-    pct, resolve, share_pct, stored_figure, unpaired_row)
+    pct, resolve, share_pct, unpaired_row)
 from dashboard.queries.base import Filters, Scope, effective
 from dashboard.queries.disclosure import Gate
+from dashboard.queries.frames import stored as stored_figure
 
 
 @cached

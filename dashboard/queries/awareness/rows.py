@@ -171,12 +171,3 @@ def resolve(engine: Engine | None, k: int | None) -> tuple[Engine, int]:
     if k < 1:
         raise ValueError(f"the small-cell threshold K must be at least 1, got {k}")
     return engine or get_engine(), k
-
-
-def stored_figure(snapshot: Mapping | None, name: str):
-    """The figure `name` of a published snapshot; None for live figures."""
-    if snapshot is None:
-        return None
-    if snapshot.get(name) is None:
-        raise KeyError(f"the published snapshot holds no '{name}' figure")
-    return snapshot[name]

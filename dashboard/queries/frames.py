@@ -1,0 +1,103 @@
+"""Figures as the query modules hand them on: SQL rows as a frame, figures on the 18 regions
+as arrays, rates, and frames stored in (and read back from) a published snapshot's JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from etl import reference
+
+
+SUPPRESSED_MASK = "suppressed_mask"  # the attrs key `dashboard.exports` reads
+
+
+def on_regions(keys, columns: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Figures keyed by region (the i-th value of each of `columns` belongs to `keys[i]`) on
+    the 18 regions in code order, as int64 arrays with 0 where a region has no value; a key
+    that is no region (None, unknown) is left out. Plain arrays: a set_index, a reindex and a
+    fillna per table cost more than the figures themselves."""
+    at = {key: i for i, key in enumerate(keys)}
+    rows = np.asarray([at.get(code, -1) for code in reference.regions()], dtype=np.int64)
+    known = rows >= 0
+    figures = {}
+    for name, values in columns.items():
+        column = np.zeros(len(rows), dtype=np.int64)
+        column[known] = np.asarray(values, dtype=np.int64)[rows[known]]
+        figures[name] = column
+    return figures
+
+
+def rate(numerator: np.ndarray, denominator: np.ndarray, scale: float) -> np.ndarray:
+    """numerator * scale / denominator, NaN where the denominator is 0 (as pandas'
+    `(a * scale / b).where(b > 0)`, the same float operations)."""
+    some = denominator > 0
+    return np.where(some, numerator * scale / np.where(some, denominator, 1), np.nan)
+
+
+def ratio_pct(numerator, denominator) -> float | None:
+    return None if not denominator else float(numerator) * 100.0 / float(denominator)
+
+
+def read_frame(conn: Connection, statement) -> pd.DataFrame:
+    """The rows of a statement as a DataFrame, numbers as numbers."""
+    result = conn.execute(statement)
+    columns = list(result.keys())
+    # Plain tuples: pandas probes each row object, and SQLAlchemy rows answer that slowly.
+    frame = pd.DataFrame([tuple(row) for row in result], columns=columns)
+    for column in columns:
+        # PostgreSQL sums integers as numeric (Decimal); the figures are plain numbers.
+        if len(frame) and isinstance(frame[column].iloc[0], Decimal):
+            frame[column] = pd.to_numeric(frame[column])
+    return frame
+
+
+def stored(snapshot: Mapping | None, name: str):
+    """The figure `name` of a published snapshot; None for live figures."""
+    if snapshot is None:
+        return None
+    if snapshot.get(name) is None:
+        raise KeyError(f"the published snapshot holds no '{name}' figure")
+    return snapshot[name]
+
+
+def plain(value):
+    """A JSON-ready value: None for missing, Python numbers, ISO dates."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def frame_to_json(frame: pd.DataFrame) -> dict:
+    mask = frame.attrs.get(SUPPRESSED_MASK)
+    hidden = [] if mask is None else [[int(i), column] for column in mask.columns
+                                      for i in np.flatnonzero(mask[column].to_numpy())]
+    return {"columns": list(frame.columns), "hidden": hidden,
+            "rows": [[plain(v) for v in row] for row in frame.itertuples(index=False)]}
+
+
+def frame_from_json(data: Mapping, dtypes: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The frame `frame_to_json` stored; its mask, if any, attached last (see the docstring
+    above on masks in attrs)."""
+    frame = pd.DataFrame(data["rows"], columns=data["columns"])
+    for column, dtype in (dtypes or {}).items():
+        if dtype == "date":
+            frame[column] = [None if pd.isna(v) else dt.date.fromisoformat(v)
+                             for v in frame[column]]
+        else:
+            frame[column] = frame[column].astype(dtype)
+    if data.get("hidden"):
+        mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+        for i, column in data["hidden"]:
+            mask.loc[i, column] = True
+        frame.attrs[SUPPRESSED_MASK] = mask
+    return frame
