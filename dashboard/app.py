@@ -94,7 +94,7 @@ def create_app(settings=None) -> Dash:
 
 
 def _install_access_control(app: Dash) -> None:
-    """Sessions, roles and scopes (dashboard/auth.py), the sign-in routes (pages/login.py);
+    """Sessions, roles and scopes (dashboard/auth/), the sign-in routes (pages/login.py);
     headers, CSRF, origin checks, size limit and error pages (dashboard/security.py).
     Production refuses to start without SECRET_KEY."""
     from etl.settings import get_settings

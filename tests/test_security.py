@@ -167,9 +167,9 @@ def test_impact_serve_says_so_in_one_line(warehouse_url, monkeypatch):
 
 
 def test_development_without_a_key_makes_one_up_and_warns(make_app, caplog):
-    from dashboard import auth
+    from dashboard.auth import wiring
 
-    auth._dev_secret_key = None
+    wiring._dev_secret_key = None
     with caplog.at_level(logging.WARNING, logger="dashboard.auth"):
         app = make_app(secret_key="")
     assert len(app.server.secret_key) == 64

@@ -1,6 +1,6 @@
 /* When the session has ended (signed out in another tab, expired, account disabled), Dash's
  * requests get 401: go to the sign-in page, which brings the user back to this view, instead
- * of leaving a page whose filters silently do nothing. (dashboard/auth.py answers 401 to
+ * of leaving a page whose filters silently do nothing. (dashboard/auth/gate.py answers 401 to
  * Dash's routes without a session.) */
 (function () {
   var fetch = window.fetch;
