@@ -96,7 +96,7 @@ def warehouse_version(engine: Engine) -> tuple:
     return tuple(str(v) if v is not None and not isinstance(v, (int, str)) else v for v in row)
 
 
-def _version_for(engine: Engine) -> tuple:
+def version_for(engine: Engine) -> tuple:
     """Once per request (every query of a callback sees the same version), else each call."""
     from flask import g, has_request_context
 
@@ -315,7 +315,7 @@ def cached(function):
         if "k" in arguments and arguments["k"] is None:
             arguments["k"] = get_settings().min_cell
         try:
-            key = make_key(name, _url(engine), _version_for(engine), arguments)
+            key = make_key(name, _url(engine), version_for(engine), arguments)
         except Uncacheable:
             return function(*args, **kwargs)
         value = figure_cache.get(key)

@@ -69,6 +69,7 @@ headline) and `breakdowns` (distributions, breakdowns, kinds named, snapshots). 
 on what the pages, reports, command line and tests use.
 """
 
+from dashboard.cache import VERSION as WAREHOUSE_VERSION
 from dashboard.queries.awareness.breakdowns import (
     breakdown, hidden_groups, likert_distribution, snapshot_figures, structures_named)
 from dashboard.queries.awareness.cubes import survey_units
@@ -76,7 +77,7 @@ from dashboard.queries.awareness.figures import export_table, headline, items_ta
 from dashboard.queries.awareness.items import (
     BREAKDOWN_DIMENSIONS, EXPORT_COLUMNS, FIGURE_COLUMNS, HEADLINE_ITEM, ITEM_LABELS, ITEMS,
     LIKERT_ITEMS, NATIONAL_BASELINE_PCT, PAIRED_ITEMS, POST_ONLY_ITEMS)
-from dashboard.queries.versioned import WAREHOUSE_VERSION, clear_cache, versioned
+from dashboard.queries.versioned import clear_cache, versioned
 
 __all__ = [
     "BREAKDOWN_DIMENSIONS", "EXPORT_COLUMNS", "FIGURE_COLUMNS", "HEADLINE_ITEM", "ITEM_LABELS",
