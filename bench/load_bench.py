@@ -83,8 +83,8 @@ def make_plan(url: str, searches: int, folder: Path) -> Path:
         module = getattr(function, "__module__", "") or ""
         inputs = [(str(i["id"]), i["property"]) for i in entry["inputs"]]
         if module.startswith("dashboard.pages."):
-            by_function[f"{module.rsplit('.', 1)[-1]}.{function.__name__}"] = (key, entry)
-        elif module in ("dashboard.app", "dashboard.auth") and ("url", "search") in inputs:
+            by_function[f"{module.split('.')[2]}.{function.__name__}"] = (key, entry)
+        elif module.startswith(("dashboard.app", "dashboard.auth")) and ("url", "search") in inputs:
             shell.append(_callback_spec(key, entry, f"shell.{function.__name__}"))
         elif module.startswith("dash") and ("_pages_location", "pathname") in inputs:
             router = _callback_spec(key, entry, "dash page router")

@@ -331,10 +331,10 @@ class PageCallback:
 
 
 def page_callbacks(app) -> list[PageCallback]:
-    """Callbacks of dashboard/pages/*.py taking the URL's query string, and those fed by them."""
+    """Callbacks of dashboard/pages/ taking the URL's query string, and those fed by them."""
     import dash
 
-    from dashboard.auth import ALL_ROLES, page_roles
+    from dashboard.auth import ALL_ROLES, page_of_module, page_roles
 
     entries = []
     for key, entry in app.callback_map.items():
@@ -342,12 +342,13 @@ def page_callbacks(app) -> list[PageCallback]:
         module = getattr(function, "__module__", "") or ""
         if not module.startswith("dashboard.pages."):
             continue
-        page = dash.page_registry.get(module)
+        page = page_of_module(module)
         staff_only = page is not None and set(page_roles(page)) != set(ALL_ROLES)
         plain = lambda items: [(str(i["id"]), i["property"]) for i in items]
+        short = module.split(".")[2]  # the page: dashboard.pages.<page>[.<its module>]
         entries.append(PageCallback(
-            name=f"{module.rsplit('.', 1)[-1]}.{function.__name__}",
-            page=module.rsplit(".", 1)[-1], function=function, inputs=plain(entry["inputs"]),
+            name=f"{short}.{function.__name__}",
+            page=short, function=function, inputs=plain(entry["inputs"]),
             states=plain(entry["state"]), outputs=_outputs(key), level=-1,
             staff_only=staff_only))
     url = ("url", "search")

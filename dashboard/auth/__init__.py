@@ -42,7 +42,8 @@ from dashboard.auth.account import (
     NOBODY, audit, audit_download, audit_later, current_account, current_scope, scope_of,
     sign_in, sign_out)
 from dashboard.auth.gate import (
-    LOGIN_PATH, LOGOUT_PATH, Gate, callback_roles, may_open, page_roles, visible_links)
+    LOGIN_PATH, LOGOUT_PATH, Gate, callback_roles, may_open, page_of_module, page_roles,
+    visible_links)
 from dashboard.auth.limits import limiter_storage_uri, make_limiter
 from dashboard.auth.menu import ACCOUNT_EMAIL, ACCOUNT_MENU, LOGOUT_BUTTON, account_menu
 from dashboard.auth.roles import (
@@ -53,6 +54,7 @@ __all__ = [
     "ACCOUNT_EMAIL", "ACCOUNT_MENU", "ADMIN_ROLES", "ALL_ROLES", "LOGIN_PATH", "LOGOUT_BUTTON",
     "LOGOUT_PATH", "NOBODY", "STAFF_ROLES", "Gate", "account_menu", "audit", "audit_download",
     "audit_later", "callback_roles", "current_account", "current_scope", "init_app",
-    "limiter_storage_uri", "make_limiter", "may_open", "page_roles", "require_roles",
-    "restrict_callbacks", "restrict_path", "scope_of", "sign_in", "sign_out", "visible_links",
+    "limiter_storage_uri", "make_limiter", "may_open", "page_of_module", "page_roles",
+    "require_roles", "restrict_callbacks", "restrict_path", "scope_of", "sign_in", "sign_out",
+    "visible_links",
 ]

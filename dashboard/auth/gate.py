@@ -83,13 +83,23 @@ def _output_ids(output_key: str) -> list[str]:
     return found
 
 
+def page_of_module(module: str | None) -> dict | None:
+    """The page a module belongs to: the page's own module, or any module of its package (a
+    page that outgrew one module keeps its layout, figures and callbacks side by side)."""
+    while module:
+        page = dash.page_registry.get(module)
+        if page is not None:
+            return page
+        module = module.rpartition(".")[0]
+    return None
+
+
 def callback_roles(dash_app, output_key: str) -> tuple[str, ...] | None:
     """The roles that may run the callback answering `output_key`; None: any account.
     Raises KeyError for a callback the app does not have."""
     entry = dash_app.callback_map[output_key]
     allowed = set(ALL_ROLES)
-    module = getattr(entry.get("callback"), "__module__", None)
-    page = dash.page_registry.get(module) if module else None
+    page = page_of_module(getattr(entry.get("callback"), "__module__", None))
     if page is not None:
         allowed &= set(page_roles(page))
     for component in _output_ids(output_key):
