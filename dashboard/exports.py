@@ -249,14 +249,31 @@ def figure_table(figure: str, filters, scope, k: int) -> tuple[pd.DataFrame, pd.
     return frame, mask
 
 
+# The file name ending of each format a page's download button offers.
+FILE_ENDINGS = {"csv": ".csv", "csv-fr": "-excel-fr.csv", "xlsx": ".xlsx"}
+
+
+def export_meta(figure: str, filters, scope, k: int) -> ExportMeta:
+    from dashboard.queries.base import freshness
+
+    return ExportMeta(figure=figure, k=k, as_of=freshness().as_of, scope=scope.role,
+                      filters={"editions": list(filters.editions), "schools": list(filters.schools),
+                               "regions": list(filters.regions)})
+
+
+def page_export(figure: str, filters, scope, k: int, fmt: str) -> bytes:
+    """A page's download of its contract table, for the view's filters within the server's
+    scope and K (the pages call it with their `context`, never with what a browser sends)."""
+    frame, mask = figure_table(figure, filters, scope, k)
+    return write(frame, export_meta(figure, filters, scope, k), fmt, None, mask)
+
+
 def export_figure(figure: str, filters, scope, k: int, fmt: str, out: Path | None) -> bytes:
-    from dashboard.queries.base import effective, freshness
+    from dashboard.queries.base import effective
     from etl import labels
 
     frame, mask = figure_table(figure, filters, scope, k)
-    meta = ExportMeta(figure=figure, k=k, as_of=freshness().as_of, scope=scope.role,
-                      filters={"editions": list(filters.editions), "schools": list(filters.schools),
-                               "regions": list(filters.regions)})
+    meta = export_meta(figure, filters, scope, k)
     if fmt == "xlsx":  # JSON's meta keeps its contract; the sheet explains the figures
         meta.notes.update(set_aside_notes(labels.set_aside_count(effective(filters, scope))))
     return write(frame, meta, fmt, out, mask)
