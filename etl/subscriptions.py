@@ -34,18 +34,14 @@ from etl.schema import (
     published_snapshot,
     subscription,
 )
+from etl.users import AccountError
 
 STALE_CLAIM = dt.timedelta(hours=1)
 
 
-class SubscriptionError(ValueError):
-    """A request the subscription rules refuse: a one-line English message (command line),
-    and a `code` with `fields` that the admin page translates."""
-
-    def __init__(self, message: str, code: str = "invalid", **fields):
-        super().__init__(message)
-        self.code = code
-        self.fields = fields
+class SubscriptionError(AccountError):
+    """A request the subscription rules refuse, carried as an account's refusals are: a
+    one-line English message, and a `code` with `fields` that the admin page translates."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from dashboard.cache import warehouse_version
@@ -23,7 +22,7 @@ from dashboard.queries.awareness import WAREHOUSE_VERSION, export_table
 from dashboard.queries.base import STAFF, Filters
 from etl import db, labels, settings
 from etl.schema import answer_set_aside, rejected_row, survey_answer, survey_response
-from impact.cli import cli
+from tests.test_cli import impact
 
 TEST_KEY = "set-aside-test-key-0123456789"
 WANTS_USEFUL = "Je veux que mon travail soit utile à la société."
@@ -62,14 +61,6 @@ def url(database_url, monkeypatch):
     monkeypatch.setenv("IMPACT_MIN_CELL", "1")
     yield database_url
     settings.configure(None)
-
-
-def impact(*args):
-    settings.configure(None)
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 def engine_of(url: str):

@@ -85,11 +85,22 @@ def upload_store(tmp_path, live_settings, warehouse):
 
 
 def choose_by_keyboard(page, text: str, most: int = 12) -> None:
-    """In an open dropdown, arrow down to the option `text`, then take it with Enter."""
+    """In an open dropdown, arrow down to the option `text`, then take it with Enter.
+
+    After each key, wait until the focus has reached an option other than the last one: on a
+    busy machine the browser moves it a moment after the key, and reading too early would
+    take the list (whose text holds every option) for the option wanted."""
     expect(page.locator(".dash-dropdown-option", has_text=text)).to_be_visible()
+    focused_option = """(previous) => {
+        const option = document.activeElement && document.activeElement.closest(
+            '.dash-dropdown-option');
+        return option !== null && option.textContent !== previous ? option.textContent : null;
+    }"""
+    previous = None
     for _ in range(most):
         page.keyboard.press("ArrowDown")
-        if text in page.evaluate("() => document.activeElement.textContent || ''"):
+        previous = page.wait_for_function(focused_option, arg=previous).json_value()
+        if text in previous:
             break
     page.keyboard.press("Enter")
 
