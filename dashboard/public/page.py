@@ -103,7 +103,7 @@ def region_table(figures: dict, k: int, lang: str) -> dict:
     rows = []
     for row in table.sort_values("region_name").to_dict("records"):
         by_region = aware.get(row["region_code"])
-        if not (row["events"] or row["guide_copies"] or by_region and by_region["n_matched"]):
+        if not (row["events"] or row["guide_copies"] or by_region):
             continue
         rows.append({"code": row["region_code"], "cells": [
             row["region_name"], fmt_int(row["events"], lang), fmt_int(row["attendees"], lang),
