@@ -36,9 +36,8 @@ register({
     "public.table.region": {"fr": "Région", "en": "Region"},
     "public.table.events": {"fr": "Événements", "en": "Events"},
     "public.table.attendees": {"fr": "Participants", "en": "Attendees"},
-    "public.table.guide": {"fr": "Guides diffusés", "en": "Guides distributed"},
-    "public.table.aware_after": {"fr": "Connaissent l'ESS après (%)",
-                                 "en": "Know the SSE after (%)"},
+    "public.table.guide": {"fr": "Guides", "en": "Guides"},
+    "public.table.aware_after": {"fr": "ESS connue après", "en": "SSE known after"},
     "public.commentary": {"fr": "Le mot de l'équipe", "en": "A word from the team"},
     "public.method.title": {"fr": "Méthode", "en": "Method"},
     "public.method.frozen": {

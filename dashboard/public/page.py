@@ -92,7 +92,8 @@ def region_map(figures: dict, edition: str, lang: str) -> dict:
     title = t("public.map.title", lang, edition=edition)
     return {"title": title, "svg": svgmap.region_map(values, labels, title=title, names=names,
                                                       top=top),
-            "legend": [(colour, fmt_int(value, lang)) for colour, value in svgmap.legend(top)]}
+            "legend": {"low": fmt_int(0, lang), "high": fmt_int(top, lang),
+                       "colours": svgmap.RAMP}}
 
 
 def region_table(figures: dict, k: int, lang: str) -> dict:

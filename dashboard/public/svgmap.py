@@ -19,6 +19,7 @@ from dashboard import maps
 
 WIDTH = 600
 PAD = 4
+RAMP = maps.SEQUENTIAL  # light to dark, the legend's swatches (public.css: .public-ramp-N)
 SHAPE_ID = "public-region-"  # the id of a region's path in `shapes()`
 
 
@@ -103,9 +104,3 @@ def region_map(values: dict[str, float | None], labels: dict[str, str], *, title
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
         f'<g stroke="{maps.BORDER_COLOUR}" stroke-width="0.8">{"".join(regions)}</g>'
         f'<g class="public-map-labels" text-anchor="middle">{"".join(texts)}</g></svg>')
-
-
-def legend(top: float) -> list[tuple[str, float]]:
-    """The ramp's stops as (colour, value), from 0 to `top`."""
-    last = len(maps.SEQUENTIAL) - 1
-    return [(colour, top * i / last) for i, colour in enumerate(maps.SEQUENTIAL)]
