@@ -197,6 +197,17 @@ def test_published_figures_show_and_live_data_wait_for_the_next_publication(site
     assert client.get("/public").headers["ETag"] != etag
 
 
+def test_an_edition_without_survey_answers_says_so_rather_than_hiding(sqlite_warehouse,
+                                                                      tmp_path):
+    from dashboard.public.page import kpis
+
+    load_events(sqlite_warehouse, tmp_path, EVENTS, "events.csv")
+    data = collect.collect(Filters.of([EDITION]), audience.PUBLIC, K, sqlite_warehouse)
+    [tile] = [tile for tile in kpis(data["figures"], K, "fr")
+              if tile["label"] == "Connaissent précisément l'ESS"]
+    assert tile["value"] == "—" and tile["detail"] == "aucune réponse au questionnaire"
+
+
 def test_small_cells_stay_hidden(site):
     """INSA Rennes' 3 respondents make Bretagne too small: pooled with Île-de-France, both
     rows read "< 5"; only Auvergne-Rhône-Alpes (10 people, its own unit) shows its share."""

@@ -26,6 +26,7 @@ import base64
 import hashlib
 import logging
 import threading
+from functools import lru_cache
 
 from flask import Flask, Response, request
 
@@ -57,7 +58,7 @@ def public_page() -> Response:
     engine = get_engine()
     found = audience.versions(engine)
     etag = page_etag(found, lang)
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         response = Response(_page(found, lang, etag, engine), mimetype="text/html")
@@ -70,6 +71,7 @@ def page_etag(found: list, lang: str) -> str:
     return digest.hexdigest()[:32]
 
 
+@lru_cache(maxsize=1)
 def _code_version() -> str:
     """The template, its stylesheet and texts: a new release changes the ETag too."""
     from dashboard.public import page

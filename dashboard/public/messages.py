@@ -21,6 +21,8 @@ register({
     "public.as_of": {"fr": "Chiffres publiés le {date}", "en": "Figures published on {date}"},
     "public.awareness": {"fr": "Connaissent précisément l'ESS",
                          "en": "Know precisely what the SSE is"},
+    "public.awareness.none": {"fr": "aucune réponse au questionnaire",
+                              "en": "no answer to the questionnaire"},
     "public.awareness.values": {"fr": "{before} avant, {after} après",
                                 "en": "{before} before, {after} after"},
     "public.map.title": {"fr": "Événements par région, édition {edition}",

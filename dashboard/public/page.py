@@ -70,7 +70,12 @@ def kpis(figures: dict, k: int, lang: str) -> list[dict]:
     """The headline tiles: reach, awareness before and after, projects and their outcomes."""
     tiles = list(render.reach_section(figures, lang)["kpis"])
     awareness = render.awareness_section(figures, lang)
-    if awareness["big"]:
+    headline = awareness["headline"]
+    lead = headline["unpaired" if headline["fallback_unpaired"] else "paired"]
+    if lead.get("n_pre") == 0 and lead.get("n_post") == 0:  # nobody answered: no figure
+        tiles.append({"label": t("public.awareness", lang), "value": MISSING,
+                      "detail": t("public.awareness.none", lang), "suppressed": False})
+    elif awareness["big"]:
         before, after = awareness["big"]
         value = t("public.awareness.values", lang, before=before, after=after)
         tiles.append({"label": t("public.awareness", lang), "value": value,
