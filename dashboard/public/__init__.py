@@ -73,11 +73,13 @@ def page_etag(found: list, lang: str) -> str:
 
 @lru_cache(maxsize=1)
 def _code_version() -> str:
-    """The template, its stylesheet and texts: a new release changes the ETag too."""
-    from dashboard.public import page
+    """This package's code, template, stylesheet and texts: a release that changes the page
+    changes the ETag too."""
+    from pathlib import Path
 
-    parts = [(page.TEMPLATES / name).read_bytes() for name in ("public.html", "public.css")]
-    return hashlib.sha256(b"".join(parts)).hexdigest()[:16]
+    folder = Path(__file__).parent
+    files = sorted([*folder.glob("*.py"), *folder.glob("templates/*")])
+    return hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()[:16]
 
 
 def _page(found: list, lang: str, etag: str, engine) -> str:

@@ -92,7 +92,7 @@ def region_map(values: dict[str, float | None], labels: dict[str, str], *, title
         value = values.get(code)
         colour = fill(value, top)
         label = labels.get(code, "")
-        hover = f"{names.get(code, code)} : {label}" if label else names.get(code, code)
+        hover = f"{names.get(code, code)} – {label}" if label else names.get(code, code)
         regions.append(f'<g fill="{colour}"><title>{escape(hover)}</title>'
                        f'<use href="#{SHAPE_ID}{code}"/></g>')
         if label and value:
