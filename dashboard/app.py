@@ -79,6 +79,7 @@ def create_app(settings=None) -> Dash:
     table_toggle.register_callbacks(app)
     _install_access_control(app)
     __import__("dashboard.uploads").uploads.register(app.server)  # POST /upload, load jobs
+    __import__("dashboard.public").public.register(app.server)  # GET /public, no sign-in
 
     # The figure cache (dashboard/cache.py): the query layer's results for this app's
     # requests, in Redis when REDIS_URL is set (shared by every worker), else in memory.

@@ -11,7 +11,8 @@ turns that account into a `Scope`; `dashboard.pages.context(search)` calls it, s
 callback computes its figures for the server's idea of the account, whatever the browser sends
 in the URL: the queries intersect the URL's filters with the scope (`queries.base.effective`).
 
-What is public: the sign-in page (`/login`, `/logout`) and static files (`/assets/`,
+What is public: the sign-in page (`/login`, `/logout`), the public impact page (`/public`,
+published figures only, see dashboard/public/) and static files (`/assets/`,
 `/_dash-component-suites/`, the favicon). Everything else needs a session: a page opened
 without one redirects to /login?next=...; Dash's own routes (`/_dash-layout`,
 `/_dash-dependencies`, `/_dash-update-component`) and any other request answer 401.
@@ -68,7 +69,8 @@ LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
 CALLBACK_PATH = "/_dash-update-component"
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
-PUBLIC_PATHS = (LOGIN_PATH, LOGOUT_PATH, "/_favicon.ico", "/favicon.ico")
+# "/public": the public impact page (dashboard.public), published figures only.
+PUBLIC_PATHS = (LOGIN_PATH, LOGOUT_PATH, "/_favicon.ico", "/favicon.ico", "/public")
 
 # component ids of the account menu (shell header)
 ACCOUNT_MENU = "account-menu"

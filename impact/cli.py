@@ -659,6 +659,11 @@ def _one_report(engine, filters, scope, lang, publish, published, out: Path) -> 
             data, stamp = snapshot.data, snapshot.stamp()
             note = (f"published as snapshot #{snapshot.snapshot_id}, "
                     f"sha256 {snapshot.content_hash[:12]}")
+            if snapshot.scope_key == "staff":  # the national report: the public page's too
+                from dashboard.public import audience as public
+
+                shown = public.publish(filters.editions[0], actor=_actor(), engine=engine)
+                note += f"; public page snapshot #{shown.snapshot_id}"
     pdf = render.render_pdf(data, lang, published=stamp)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pdf)

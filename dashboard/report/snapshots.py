@@ -195,13 +195,15 @@ def account_scopes(edition: str, engine: Engine) -> list:
 
 def publish_edition(edition: str, *, actor: str | None, engine: Engine,
                     k: int | None = None) -> list[Snapshot]:
-    """Publish the national report of `edition` and the report of every funder and school
-    account that may see it (one snapshot per distinct audience)."""
+    """Publish the national report of `edition`, the public page's (`dashboard.public`) and
+    the report of every funder and school account that may see it (one snapshot per distinct
+    audience)."""
+    from dashboard.public.audience import PUBLIC
     from dashboard.queries.base import STAFF
 
     filters = Filters.of([edition])
     published, seen = [], set()
-    for scope in [STAFF, *account_scopes(edition, engine)]:
+    for scope in [STAFF, PUBLIC, *account_scopes(edition, engine)]:
         key = scope_key(scope, filters)
         if key in seen:
             continue
