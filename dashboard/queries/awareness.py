@@ -911,17 +911,20 @@ def breakdown(dimension: str, filters: Filters, scope: Scope, k: int | None,
     whole = _gate(engine, chosen, k).whole_by(column, f"pairs:{HEADLINE_ITEM}")
     hidden = hidden_groups({group: pair.n for group, pair in pairs.items()}, k) | {
         group for group in pairs if not whole.get(group, True)}
+    shown = [group for group in pairs if group not in hidden]
+    # every shown group's interval and p-value in one vectorised call
+    differences = dict(zip(shown, stats.paired_differences(
+        [(pairs[g].both, pairs[g].pre_only, pairs[g].post_only, pairs[g].neither)
+         for g in shown])))
     rows = []
     for group, pair in pairs.items():
         row = {"group": group, "label": labels.get(group, group), "n_matched": None,
                **dict.fromkeys(["pre_pct", "post_pct", "diff_pp", "ci_low_pp", "ci_high_pp",
                                 "fragile"]), "suppressed": group in hidden}
         if not row["suppressed"]:
-            difference = _paired_difference(pair.both, pair.pre_only, pair.post_only,
-                                            pair.neither)
             row.update(n_matched=pair.n, pre_pct=_share_pct(pair.pre_positive, pair.n),
                        post_pct=_share_pct(pair.post_positive, pair.n))
-            _with_difference(row, difference, pair.n)
+            _with_difference(row, differences[group], pair.n)
         rows.append(row)
     rows.sort(key=lambda r: (r["suppressed"], -(r["diff_pp"] or 0), str(r["group"])))
     return _breakdown_frame(rows)
