@@ -238,7 +238,7 @@ def outcomes_section(figures: dict, k: int, lang: str) -> dict:
 
 def reach_table(figures: dict, lang: str) -> dict:
     """The regions behind the map: those with an event or guide copies, and the total."""
-    table = reach.export_table(None, None, None, snapshot=figures)
+    table = charts.stored_table(reach.export_table, figures)
     table = table[(table["events"] > 0) | (table["guide_copies"] > 0)]
     table = table.sort_values(["events", "attendees", "region_name"],
                               ascending=[False, False, True])
@@ -261,7 +261,7 @@ def _signed(points: float, lang: str) -> str:
 
 def awareness_table(figures: dict, k: int, lang: str, analysis: str) -> dict:
     """Every item, before and after, for the lead analysis (post-only items: after only)."""
-    table = awareness.export_table(None, None, None, snapshot=figures)
+    table = charts.stored_table(awareness.export_table, figures)
     rows = []
     for item in awareness.ITEMS:
         wanted = "unpaired" if item in awareness.POST_ONLY_ITEMS else analysis
