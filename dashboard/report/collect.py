@@ -74,9 +74,23 @@ def collect(filters: Filters, scope: Scope, k: int | None = None,
     })
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def plain(value):
     """JSON-ready: numpy and Decimal numbers as Python numbers, NaN as None, dates as ISO text,
     sets as sorted lists, tuples as lists."""
+    kind = type(value)
+    if kind in _AS_IS:  # most leaves: checked by exact type first (a report has thousands)
+        return value
+    if kind is dict:
+        return {str(key): plain(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [plain(item) for item in value]
+    return _plain_other(value)
+
+
+def _plain_other(value):
     if isinstance(value, dict):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, (set, frozenset)):
