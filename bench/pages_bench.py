@@ -78,6 +78,7 @@ NATIONAL_MIN_RESPONSES = 100_000
 BENCH_SECRET = "pages-bench-secret-" + "0" * 24
 BENCH_KEY = "demo-key-not-for-real-data"
 FLOOR_IN, FLOOR_OUT = "bench-floor-in", "bench-floor-out"
+sizes: dict[str, int] = {}  # the largest response of each callback, bytes of JSON
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -418,7 +419,11 @@ class QueryTimer:
 
 def run_page(callbacks: list[PageCallback], selection: Selection, times: dict,
              request_context=None) -> None:
-    """One filter change on every page: level-0 callbacks, then those they feed."""
+    """One filter change on every page: level-0 callbacks, then those they feed; each
+    callback's time includes the JSON of its response (Dash's encoder), whose largest size is
+    kept in `sizes`."""
+    from dash._utils import to_json
+
     by_page = defaultdict(list)
     for callback in callbacks:
         if callback.error is None and not (callback.staff_only and
@@ -433,11 +438,13 @@ def run_page(callbacks: list[PageCallback], selection: Selection, times: dict,
                 started = time.perf_counter()
                 try:
                     result = callback.call(known)
+                    size = len(to_json(result))  # the response's JSON, as Dash writes it
                 except Exception as error:  # noqa: BLE001 - reported, then left out
                     first_line = (str(error).strip().splitlines() or [""])[0]
                     callback.error = f"{type(error).__name__}: {first_line[:120]}"
                     continue
                 elapsed = ms(time.perf_counter() - started)
+            sizes[callback.name] = max(sizes.get(callback.name, 0), size)
             callback.remember(result, known)
             times[callback.name].append(elapsed)
             total += elapsed
@@ -496,6 +503,8 @@ def time_database(kind: str, url: str, args) -> dict:
     finally:
         app.server.extensions[cache.EXTENSION] = app_cache
     result["uncached"] = {k: summary(v) for k, v in uncached.items()}
+    result["grid_block_uncached"] = time_grid_blocks(app, chosen, in_request)
+    result["json_kb"] = {name: size / 1000 for name, size in sizes.items()}
     result["queries_uncached"] = {k: summary(v) for k, v in timer.times.items()}
     result["errors"] = {c.name: c.error for c in callbacks if c.error}
 
@@ -531,6 +540,32 @@ def time_database(kind: str, url: str, args) -> dict:
         result["http"] = time_http(app, chosen[: args.http_combos], chosen)
     configure(None)
     return result
+
+
+def time_grid_blocks(app, chosen: list[Selection], in_request) -> dict:
+    """The outcomes grid's block callback (staff): 100 rows sorted by edition, with its JSON,
+    uncached, over the staff selections."""
+    from dash._utils import to_json
+
+    from dashboard import cache
+    from dashboard.pages import outcomes as page
+
+    request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "edition", "sort": "desc"}]}
+    times, largest = [], 0
+    app_cache = app.server.extensions.pop(cache.EXTENSION)
+    try:
+        for selection in chosen:
+            if not selection.scope.full_view:
+                continue
+            with in_request(), scoped(selection.scope):
+                started = time.perf_counter()
+                view = page.context(selection.search)
+                largest = max(largest, len(to_json(page.projects_block(
+                    view.filters, view.scope, view.k, view.lang, request))))
+                times.append(ms(time.perf_counter() - started))
+    finally:
+        app.server.extensions[cache.EXTENSION] = app_cache
+    return {**summary(times), "json_kb": largest / 1000}
 
 
 def first_view_warmed(app, callbacks: list[PageCallback], selection: Selection,
@@ -762,6 +797,14 @@ def print_database(result: dict) -> None:
         print("  " + row(name, unc["n"], unc["p50"], unc["p95"], mem.get("p50", "-"),
                          mem.get("p95", "-"), red.get("p50", "-"), red.get("p95", "-"),
                          verdict))
+    grid = result.get("grid_block_uncached")
+    if grid:
+        print("  " + row("outcomes.projects_page (100 rows)", grid["n"], grid["p50"],
+                         grid["p95"], "-", "-", "-", "-",
+                         "ok" if grid["p95"] < TARGET_P95_MS else "MISSED"))
+    largest = sorted(result.get("json_kb", {}).items(), key=lambda x: -x[1])[:6]
+    print("largest responses (JSON, kB): " + ", ".join(f"{n} {kb:.0f}" for n, kb in largest)
+          + (f", outcomes.projects_page {grid['json_kb']:.0f}" if grid else ""))
     print("\nquery functions (dashboard/queries), ms: uncached, and served by the cache")
     print("  " + row("function", "calls", "unc p50", "unc p95", "unc max", "mem p50",
                      "mem p95", "redis p50", "redis p95"))
