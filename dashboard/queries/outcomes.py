@@ -330,10 +330,12 @@ def frame_from_json(data: Mapping, dtypes: Mapping[str, str] | None = None) -> p
         else:
             frame[column] = frame[column].astype(dtype)
     if data.get("hidden"):
-        mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+        cells = np.zeros((len(frame), len(frame.columns)), dtype=bool)
+        position = {column: j for j, column in enumerate(frame.columns)}
         for i, column in data["hidden"]:
-            mask.loc[i, column] = True
-        frame.attrs[SUPPRESSED_MASK] = mask
+            cells[int(i), position[column]] = True
+        frame.attrs[SUPPRESSED_MASK] = pd.DataFrame(cells, index=frame.index,
+                                                    columns=frame.columns)
     return frame
 
 
