@@ -22,6 +22,9 @@ What is timed, per warehouse:
     the app, like a Dash callback; the first pass fills the cache, the second is timed
     (`--cached-combos` selections: a hit costs the same whatever the selection).
   * each decorated query function (dashboard/queries/*.py), timed during the uncached pass.
+- the floor of a filter change: a bare callback returning a go.Figure, through Flask's test
+  client, signed in with the demo account (printed beside the page callbacks);
+- the outcomes grid's block callback (100 rows of the staff view, sorted, with its JSON);
 - over HTTP (werkzeug in a thread, signed in with the demo account): a trivial Dash callback
   (the floor: Flask, the session, Dash's dispatch and JSON) against the overview's render
   callback, uncached and cached, and their ratio.
@@ -78,6 +81,7 @@ NATIONAL_MIN_RESPONSES = 100_000
 BENCH_SECRET = "pages-bench-secret-" + "0" * 24
 BENCH_KEY = "demo-key-not-for-real-data"
 FLOOR_IN, FLOOR_OUT = "bench-floor-in", "bench-floor-out"
+FIGURE_FLOOR_IN, FIGURE_FLOOR_OUT = "bench-figure-floor-in", "bench-figure-floor-out"
 sizes: dict[str, int] = {}  # the largest response of each callback, bytes of JSON
 
 
@@ -509,6 +513,7 @@ def time_database(kind: str, url: str, args) -> dict:
     result["uncached"] = {k: summary(v) for k, v in uncached.items()}
     result["uncached_cpu"] = {k: summary(v) for k, v in uncached_cpu.items()}
     result["grid_block_uncached"] = time_grid_blocks(app, chosen, in_request)
+    result["figure_floor_ms"] = time_floor(app)
     result["json_kb"] = {name: size / 1000 for name, size in sizes.items()}
     result["queries_uncached"] = {k: summary(v) for k, v in timer.times.items()}
     result["errors"] = {c.name: c.error for c in callbacks if c.error}
@@ -545,6 +550,37 @@ def time_database(kind: str, url: str, args) -> dict:
         result["http"] = time_http(app, chosen[: args.http_combos], chosen)
     configure(None)
     return result
+
+
+def time_floor(app, runs: int = 200) -> dict | None:
+    """The floor of a filter change: a bare callback returning a go.Figure (one bar), posted
+    through Flask's test client, signed in (session, Dash's dispatch, the figure's JSON)."""
+    import plotly.graph_objects as go
+    from dash import Input, Output
+
+    from etl.settings import get_settings
+
+    credentials = demo_credentials(get_settings().database_url)
+    if credentials is None:
+        return None
+    if FIGURE_FLOOR_OUT not in {key.split(".")[0] for key in app.callback_map}:
+        app.callback(Output(FIGURE_FLOOR_OUT, "figure"), Input(FIGURE_FLOOR_IN, "value"))(
+            lambda v: go.Figure(go.Bar(x=["a", "b"], y=[1, v or 0])))
+    client = app.server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"email": credentials[0], "password": credentials[1],
+                                "csrf_token": token})
+    times = []
+    for i in range(runs + 20):
+        body = callback_body(FIGURE_FLOOR_OUT, "figure", FIGURE_FLOOR_IN, "value", i)
+        started = time.perf_counter()
+        answer = client.post("/_dash-update-component", json=body)
+        if answer.status_code != 200:
+            raise RuntimeError(f"floor callback: HTTP {answer.status_code}")
+        if i >= 20:
+            times.append(ms(time.perf_counter() - started))
+    return summary(times)
 
 
 def time_grid_blocks(app, chosen: list[Selection], in_request) -> dict:
@@ -803,6 +839,10 @@ def print_database(result: dict) -> None:
         print("  " + row(name, unc["n"], unc["p50"], unc["p95"], mem.get("p50", "-"),
                          mem.get("p95", "-"), red.get("p50", "-"), red.get("p95", "-"),
                          verdict, cpu.get("p50", "-"), cpu.get("p95", "-")))
+    floor = result.get("figure_floor_ms")
+    if floor:
+        print("  " + row("floor: bare go.Figure callback (test client)", floor["n"],
+                         floor["p50"], floor["p95"]))
     grid = result.get("grid_block_uncached")
     if grid:
         print("  " + row("outcomes.projects_page (100 rows)", grid["n"], grid["p50"],
