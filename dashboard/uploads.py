@@ -50,7 +50,7 @@ from collections import Counter
 from dataclasses import fields
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, has_app_context, jsonify, request
 from werkzeug.exceptions import Forbidden, HTTPException, RequestEntityTooLarge
 
 from dashboard.i18n import normalise_lang, register, t
@@ -274,14 +274,17 @@ def start_job(job_id: str, paths: list[Path], *, kind: str | None = None,
         "reports": [], "error": None, "pid": os.getpid(), "host": socket.gethostname(),
     }
     write_state(state)
-    thread = threading.Thread(target=run_job, args=(state, paths), daemon=True,
+    app = current_app._get_current_object() if has_app_context() else None
+    thread = threading.Thread(target=run_job, args=(state, paths, app), daemon=True,
                               name=f"load-{job_id[:8]}")
     thread.start()
     return job_id
 
 
-def run_job(state: dict, paths: list[Path]) -> dict:
-    """Load the files, recording progress and the reports in the job's state."""
+def run_job(state: dict, paths: list[Path], app=None) -> dict:
+    """Load the files, recording progress and the reports in the job's state; then, when a
+    file was loaded, warm the new version's figures in the app's figure cache
+    (dashboard/warm.py) before the job says it is done."""
     from etl.db import get_engine
     from etl.load import load_paths
 
@@ -302,6 +305,8 @@ def run_job(state: dict, paths: list[Path]) -> dict:
         if state.get("rerun"):
             _retire_rerun_rows(state["rerun"], reports, engine)
         _keep_originals(paths, reports)
+        if app is not None and any(r.status == "loaded" for r in reports):
+            _warm(app)
         state.update(status="done", reports=[report_dict(r) for r in reports])
     except Exception as error:
         log.exception("load job %s failed", state["job_id"])
@@ -750,7 +755,20 @@ def unload_batch(batch_id: int, engine=None) -> dict[str, int]:
 
     removed = unload(batch_id, engine or warehouse_engine())
     audit_action("unload", {"batch_id": batch_id, "rows_deleted": removed})
+    if has_app_context():  # the new version's figures, built in the background
+        from dashboard import warm
+
+        warm.start(current_app._get_current_object())
     return removed
+
+
+def _warm(app) -> None:
+    from dashboard import warm
+
+    try:
+        warm.warm_in_app(app)
+    except Exception:  # noqa: BLE001 - the load is done; visitors will compute the figures
+        log.exception("warming the figures after the load failed")
 
 
 def audit_action(action: str, detail: dict) -> None:

@@ -145,6 +145,20 @@ def _progress():
     return show
 
 
+def _warm(engine) -> None:
+    """The new version's figures into the shared Redis figure cache, when REDIS_URL is set, so
+    that the web workers' first views find them (dashboard/warm.py)."""
+    from dashboard import warm
+
+    try:
+        done = warm.warm_shared_cache(engine)
+    except Exception as error:  # noqa: BLE001 - the data is written; the pages will compute
+        click.echo(f"note: the figure cache was not warmed ({type(error).__name__})")
+        return
+    if done:
+        click.echo(f"figure cache warmed for {done['views']} views in {done['seconds']:.1f} s")
+
+
 def _print_reports(reports) -> None:
     if sys.stdout.isatty():
         click.echo("\r\033[K", nl=False)
@@ -197,6 +211,8 @@ def load(paths, kind, wave, edition_arg, dry_run):
     reports = load_paths(paths, kind=kind, wave=wave, edition_arg=edition_arg, dry_run=dry_run,
                          engine=engine, progress=_progress())
     _print_reports(reports)
+    if any(r.status == "loaded" for r in reports):
+        _warm(engine)
     if not reports:
         raise UserError("no supported file found (CSV, XLSX or ZIP)")
     if any(not r.ok for r in reports):
@@ -216,6 +232,7 @@ def unload(batch):
         raise UserError(str(error))
     counts = ", ".join(f"{n} from {t}" for t, n in removed.items()) or "no rows"
     click.echo(f"batch {batch} taken out: {counts}")
+    _warm(_engine())
     kept, restored = getattr(removed, "kept", {}), getattr(removed, "restored", {})
     if kept:
         click.echo("    kept, as later batches hold them too: "
@@ -240,6 +257,8 @@ def forget(email):
     click.echo(f"erased {total} row(s) of that person" +
                (": " + ", ".join(f"{n} from {t}" for t, n in removed.items() if n) if total else
                 " (nothing was held)"))
+    if total:
+        _warm(_engine())
 
 
 @cli.command()

@@ -597,11 +597,27 @@ def _item_rows(waves: dict[str, dict[str, WaveCount]], pairs: dict[str, PairCoun
     return rows
 
 
+def _typed_frame(rows: list[dict], columns: list[str], counts=(), figures=(),
+                 flags=("suppressed",)) -> pd.DataFrame:
+    """Rows as a frame, each column built once with its type (nullable counts, float figures,
+    boolean flags; the others inferred): converting the columns of a built frame one group
+    after the other costs five times more."""
+    data = {}
+    for column in columns:
+        values = [row.get(column) for row in rows]
+        if column in counts:
+            data[column] = pd.array(values, dtype="Int64")
+        elif column in figures:
+            data[column] = np.array(values, dtype="float64")  # None -> NaN
+        elif column in flags:
+            data[column] = np.array(values, dtype=bool)  # None -> False
+        else:
+            data[column] = values
+    return pd.DataFrame(data, columns=columns)
+
+
 def _export_frame(rows: list[dict], columns: list[str] = EXPORT_COLUMNS) -> pd.DataFrame:
-    frame = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns)
-    frame[COUNT_COLUMNS] = frame[COUNT_COLUMNS].astype("Int64")
-    frame[FIGURE_COLUMNS] = frame[FIGURE_COLUMNS].astype("float64")
-    frame["suppressed"] = frame["suppressed"].astype(bool)
+    frame = _typed_frame(rows, columns, COUNT_COLUMNS, FIGURE_COLUMNS)
     frame.attrs["suppressed_mask"] = suppressed_cells(frame)
     return frame
 
@@ -609,15 +625,16 @@ def _export_frame(rows: list[dict], columns: list[str] = EXPORT_COLUMNS) -> pd.D
 def suppressed_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """The cells hidden for small counts (XLSX shows them as "< K"), as opposed to the cells
     that do not apply (a post-only item has no pre share, difference or matched count)."""
-    post_only = frame["item"].isin(POST_ONLY_ITEMS)
-    mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    applies = ~frame["item"].isin(POST_ONLY_ITEMS).to_numpy(dtype=bool)
+    hidden = frame["suppressed"].to_numpy(dtype=bool)
+    mask = {column: np.zeros(len(frame), dtype=bool) for column in frame.columns}
     for column in FIGURE_COLUMNS:
-        applies = ~post_only if column != "post_pct" else pd.Series(True, index=frame.index)
-        mask[column] = frame["suppressed"] & applies
+        mask[column] = hidden & applies if column != "post_pct" else hidden.copy()
     for column in COUNT_COLUMNS:
-        applies = ~post_only if column == "n_matched" else pd.Series(True, index=frame.index)
-        mask[column] = frame[column].isna().to_numpy(dtype=bool) & applies
-    return mask
+        missing = frame[column].isna().to_numpy(dtype=bool)
+        mask[column] = missing & applies if column == "n_matched" else missing
+    # one frame built from whole columns: setting them one by one costs ten times more
+    return pd.DataFrame(mask, index=frame.index, columns=frame.columns)
 
 
 def _resolve(engine: Engine | None, k: int | None) -> tuple[Engine, int]:
@@ -851,12 +868,7 @@ def likert_distribution(filters: Filters, scope: Scope, k: int | None,
 
 
 def _distribution_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame([[row.get(c) for c in DISTRIBUTION_COLUMNS] for row in rows],
-                         columns=DISTRIBUTION_COLUMNS)
-    frame[["count", "n"]] = frame[["count", "n"]].astype("Int64")
-    frame["share"] = frame["share"].astype("float64")
-    frame["suppressed"] = frame["suppressed"].astype(bool)
-    return frame
+    return _typed_frame(rows, DISTRIBUTION_COLUMNS, ["count", "n"], ["share"])
 
 
 # ---- breakdown (knows_ess paired change per school, region or edition) ----------------------
@@ -911,30 +923,28 @@ def breakdown(dimension: str, filters: Filters, scope: Scope, k: int | None,
     whole = _gate(engine, chosen, k).whole_by(column, f"pairs:{HEADLINE_ITEM}")
     hidden = hidden_groups({group: pair.n for group, pair in pairs.items()}, k) | {
         group for group in pairs if not whole.get(group, True)}
+    shown = [group for group in pairs if group not in hidden]
+    # every shown group's interval and p-value in one vectorised call
+    differences = dict(zip(shown, stats.paired_differences(
+        [(pairs[g].both, pairs[g].pre_only, pairs[g].post_only, pairs[g].neither)
+         for g in shown])))
     rows = []
     for group, pair in pairs.items():
         row = {"group": group, "label": labels.get(group, group), "n_matched": None,
                **dict.fromkeys(["pre_pct", "post_pct", "diff_pp", "ci_low_pp", "ci_high_pp",
                                 "fragile"]), "suppressed": group in hidden}
         if not row["suppressed"]:
-            difference = _paired_difference(pair.both, pair.pre_only, pair.post_only,
-                                            pair.neither)
             row.update(n_matched=pair.n, pre_pct=_share_pct(pair.pre_positive, pair.n),
                        post_pct=_share_pct(pair.post_positive, pair.n))
-            _with_difference(row, difference, pair.n)
+            _with_difference(row, differences[group], pair.n)
         rows.append(row)
     rows.sort(key=lambda r: (r["suppressed"], -(r["diff_pp"] or 0), str(r["group"])))
     return _breakdown_frame(rows)
 
 
 def _breakdown_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame([[row.get(c) for c in BREAKDOWN_COLUMNS] for row in rows],
-                         columns=BREAKDOWN_COLUMNS)
-    figures = ["pre_pct", "post_pct", "diff_pp", "ci_low_pp", "ci_high_pp"]
-    frame["n_matched"] = frame["n_matched"].astype("Int64")
-    frame[figures] = frame[figures].astype("float64")
-    frame["suppressed"] = frame["suppressed"].astype(bool)
-    return frame
+    return _typed_frame(rows, BREAKDOWN_COLUMNS, ["n_matched"],
+                        ["pre_pct", "post_pct", "diff_pp", "ci_low_pp", "ci_high_pp"])
 
 
 # ---- published snapshots --------------------------------------------------------------------
@@ -946,9 +956,13 @@ def _plain(value):
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    columns = list(frame.columns)
+    # A shallow copy without attrs: pandas deep-copies them (the XLSX mask, a frame) at every
+    # column read.
+    bare = frame.copy(deep=False)
+    bare.attrs = {}
+    columns = list(bare.columns)
     return [{column: _plain(value) for column, value in zip(columns, row)}
-            for row in zip(*(frame[c].tolist() for c in columns))]
+            for row in zip(*(bare[c].tolist() for c in columns))]
 
 
 def snapshot_figures(filters: Filters, scope: Scope, k: int | None,
