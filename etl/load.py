@@ -822,13 +822,19 @@ def _answer_stage(items: list[str]) -> Table:
 
 
 def _unpivot_answers(items: list[str], multi: bool) -> str:
-    """survey_answer's rows from the stage: one per answered item, in key order."""
-    parts = [f"SELECT response_id, '{item}' AS item, {item} AS value, "
-             f"{'choices' if multi and item == 'ess_structures_known' else 'NULL'} AS choices "
-             f"FROM answer_stage WHERE {item} IS NOT NULL" for item in items]
+    """survey_answer's rows from the stage: one per answered item. Each stage row (in key
+    order) is crossed with the items (in name order), so the rows come out in key order
+    without sorting 800,000 of them (a UNION ALL per item, then ORDER BY, cost 0.2 s more
+    on either database for a national file)."""
+    names = " UNION ALL ".join(f"SELECT '{item}' AS item" for item in sorted(items))
+    value = " ".join(f"WHEN '{item}' THEN s.{item}" for item in items)
+    choices = "CASE WHEN i.item = 'ess_structures_known' THEN s.choices END" if multi else "NULL"
     return (f"INSERT INTO survey_answer (response_id, item, value, choices) "
-            f"SELECT response_id, item, value, choices FROM ({' UNION ALL '.join(parts)}) "
-            f"AS answers ORDER BY response_id, item")
+            f"SELECT response_id, item, value, choices FROM ("
+            f"SELECT s.response_id AS response_id, i.item AS item, "
+            f"CASE i.item {value} END AS value, {choices} AS choices "
+            f"FROM answer_stage s CROSS JOIN ({names}) AS i) AS answers "
+            f"WHERE value IS NOT NULL")
 
 
 def _naive(value) -> dt.datetime:
