@@ -582,8 +582,8 @@ def _write_survey(conn, report, rows: pd.DataFrame,
             columns = [base[c] for c in RESPONSE_COLUMNS] + [[batch_id] * len(keys), digests]
             if len(new) < len(keys):
                 columns = [[cells[p] for p in new] for cells in columns]
-            bulk_insert_columns(conn, survey_response, RESPONSE_COLUMNS + ["batch_id", "row_hash"],
-                            columns)
+            bulk_insert_columns(conn, survey_response,
+                                RESPONSE_COLUMNS + ["batch_id", "row_hash"], columns)
         ids = _response_ids(conn, batch_id) if new else {}
         _record_survey_lineage(conn, batch_id, keys, bool(new), changed, held, outdated)
     if changed:
@@ -739,11 +739,12 @@ def foreign_keys_checked_per_batch(conn: Connection, tables: tuple[Table, ...], 
     national file's 100,000 responses and the batch key of their 100,000 lineage rows cost
     more server time than the COPY itself. Inside the block, rows are inserted with those
     per-row checks off (`session_replication_role = replica`, for this transaction only),
-    then every foreign key of `tables` is checked once, in one query over the batch's rows,
-    which raises the error PostgreSQL would have raised. The constraints stay, so readers and
-    later writers are checked as before. The block must only insert rows (with the role
-    off, a delete would not cascade). Where the role may not be changed (not a superuser),
-    or on SQLite, or when not wanted, the rows are checked one by one as usual."""
+    then every foreign key of `tables` (each with a batch_id) is checked once, in one query
+    over the batch's rows, which raises the error PostgreSQL would have raised. The
+    constraints stay, so readers and later writers are checked as before. The block must only
+    insert rows (with the role off, a delete would not cascade). Where the role may not be
+    changed (not a superuser), or on SQLite, or when not wanted, the rows are checked one by
+    one as usual."""
     if not wanted or conn.dialect.name != "postgresql" or not _per_row_checks_off(conn):
         yield
         return
