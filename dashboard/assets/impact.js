@@ -137,3 +137,37 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     start();
   }
 })();
+
+/* A callback that draws a block again (a map's measure buttons, a breakdown's tabs) removes
+ * the button that had the focus: the browser drops the focus to the top of the page, and a
+ * keyboard user starts over. When the focused element leaves the page, the focus goes to its
+ * new copy (the same id) as soon as Dash has drawn it. */
+(function () {
+  var lost = null;
+  var PAGE = "#_pages_content";  /* the page's own blocks, not the shell's menus and lists */
+  document.addEventListener("focusout", function (event) {
+    var target = event.target;
+    lost = !event.relatedTarget && target.id && target.closest && target.closest(PAGE) ?
+      target : null;
+  });
+  var restore = function () {
+    if (!lost || lost.isConnected) {
+      lost = lost && lost.isConnected && document.activeElement === document.body ? lost : null;
+      return;
+    }
+    var active = document.activeElement;
+    var copy = document.getElementById(lost.id);
+    if (copy && copy.closest(PAGE) && (!active || active === document.body)) {
+      lost = null;
+      copy.focus({preventScroll: true});
+    }
+  };
+  var start = function () {
+    new MutationObserver(restore).observe(document.body, {childList: true, subtree: true});
+  };
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
