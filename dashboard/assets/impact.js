@@ -143,21 +143,25 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
  * keyboard user starts over. When the focused element leaves the page, the focus goes to its
  * new copy (the same id) as soon as Dash has drawn it. */
 (function () {
-  var lost = null;
   var PAGE = "#_pages_content";  /* the page's own blocks, not the shell's menus and lists */
+  var WAIT = 10000;  /* ms: a redraw later than that is not the answer to this button */
+  var lost = null;
+  var lostAt = 0;
   document.addEventListener("focusout", function (event) {
     var target = event.target;
     lost = !event.relatedTarget && target.id && target.closest && target.closest(PAGE) ?
       target : null;
+    lostAt = Date.now();
   });
   var restore = function () {
     if (!lost || lost.isConnected) {
-      lost = lost && lost.isConnected && document.activeElement === document.body ? lost : null;
-      return;
+      return;  /* nothing lost, or the focus left it for the page's background (a click) */
     }
     var active = document.activeElement;
     var copy = document.getElementById(lost.id);
-    if (copy && copy.closest(PAGE) && (!active || active === document.body)) {
+    if (Date.now() - lostAt > WAIT || (active && active !== document.body)) {
+      lost = null;
+    } else if (copy && copy.closest(PAGE)) {
       lost = null;
       copy.focus({preventScroll: true});
     }
