@@ -132,6 +132,16 @@ def test_the_phone_layout_passes_axe_with_its_menu_and_filters_open(axe_page):
     assert_accessible("/resultats (phone, open)", axe_violations(axe_page))
 
 
+@pytest.mark.parametrize("path", ["/admin", "/donnees", "/rapport", "/sensibilisation"])
+def test_pages_with_wide_tables_pass_axe_on_a_phone(axe_page, path):
+    """At 390 px their tables scroll inside their cards: each scroll region is reachable."""
+    sign_in(axe_page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    axe_page.set_viewport_size({"width": 390, "height": 844})
+    axe_page.goto(path)
+    wait_for_dash(axe_page)
+    assert_accessible(f"{path} (phone)", axe_violations(axe_page))
+
+
 def test_the_sign_in_page_passes_axe_with_and_without_an_error(axe_page):
     axe_page.goto("/login")
     assert_accessible("/login", axe_violations(axe_page))
