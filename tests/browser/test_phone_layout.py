@@ -167,10 +167,11 @@ def test_the_menu_folds_on_a_phone_and_opens_with_its_button(sized, logins):
 
 
 def test_the_filters_fold_on_a_phone_and_still_filter(sized, logins):
+    """In English: the button's label follows the language like the rest of the shell."""
     page = sized(PHONE)
     sign_in(page, *logins["admin"])
-    open_drawn(page, "/tour")
-    toggle = page.get_by_role("button", name="Filtres")
+    open_drawn(page, "/tour?lang=en")
+    toggle = page.get_by_role("button", name="Filters")  # in the view's language
     editions = page.locator(f"#{ids.FILTER_EDITION}")
     expect(editions).to_be_hidden()
     expect(toggle).to_have_attribute("aria-expanded", "false")
