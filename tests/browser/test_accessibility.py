@@ -4,8 +4,9 @@ axe-core is vendored (tests/browser/axe/, see its README) and injected into the 
 `add_script_tag(path=...)`; the pages are those of `dash.page_registry` (every page an admin
 can open; those a funder and a school account may open, as them) and the sign-in page, the
 whole document audited (nothing excluded, Dash's own widgets included). A serious or critical
-violation fails the test; the minor and moderate ones are printed. Injecting a script tag needs the content security policy bypassed,
-so these pages run in a context of their own (`bypass_csp`); the other browser tests run under
+violation fails the test; the minor and moderate ones are printed. Injecting a script tag
+needs the content security policy bypassed, so these pages run in a context of their own
+(`bypass_csp`); the other browser tests run under
 the policy and fail on any console error, a blocked script included.
 """
 
