@@ -6,8 +6,8 @@ can open; those a funder and a school account may open, as them) and the sign-in
 whole document audited (nothing excluded, Dash's own widgets included). A serious or critical
 violation fails the test; the minor and moderate ones are printed. Injecting a script tag
 needs the content security policy bypassed, so these pages run in a context of their own
-(`bypass_csp`); the other browser tests run under
-the policy and fail on any console error, a blocked script included.
+(`bypass_csp`); the other browser tests run under the policy and fail on any console error,
+a blocked script included.
 """
 
 from __future__ import annotations
