@@ -15,6 +15,8 @@ FRESHNESS_STORE = "freshness-store"  # {"as_of", "is_demo"} read once per page l
 FRESHNESS_BADGE = "freshness-badge"
 DEMO_BANNER = "demo-banner"
 NAV_LINKS = "nav-links"
+NAV_TOGGLE = "nav-toggle"  # the menu button of narrow screens
+NAV_COLLAPSE = "nav-collapse"  # what it folds: the page links and the header tools
 BRAND = "brand"
 FOOTER = "footer"
 WAREHOUSE_ALERT = "warehouse-alert"
@@ -27,6 +29,8 @@ FILTER_SCHOOL_LABEL = "filter-school-label"
 FILTER_REGION_LABEL = "filter-region-label"
 FILTER_RESET = "filter-reset"
 FILTER_TITLE = "filter-title"
+FILTER_TOGGLE = "filter-toggle"  # "Filtres": unfolds the filters on narrow screens
+FILTER_COLLAPSE = "filter-collapse"
 SKIP_LINK = "skip-link"
 MAIN = "main"
 

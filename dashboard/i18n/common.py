@@ -7,6 +7,7 @@ MESSAGES = {
                     "en": "Impact measurement of the Tech for Good programme"},
     "shell.skip": {"fr": "Aller au contenu", "en": "Skip to content"},
     "shell.nav_label": {"fr": "Pages du tableau de bord", "en": "Dashboard pages"},
+    "shell.menu": {"fr": "Menu", "en": "Menu"},
     "shell.lang_label": {"fr": "Langue", "en": "Language"},
     "shell.freshness": {"fr": "Données au {date}", "en": "Data as of {date}"},
     "shell.freshness_none": {"fr": "Aucune donnée chargée", "en": "No data loaded yet"},

@@ -22,6 +22,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import ids
 from dashboard.components.page import page_header, section_title
+from dashboard.components.table_toggle import scroll_region
 from dashboard.i18n import fmt_date, register, t
 from dashboard.pages import context
 
@@ -335,9 +336,10 @@ def accounts_table(accounts: list, labels: dict, lang: str):
                 className="" if a.is_active else "admin-disabled"),
         html.Td(fmt_date(a.created_at, lang) if a.created_at else ""),
     ]) for a in accounts]
-    return html.Table(className="table table-sm data-table admin-table",
-                      children=[html.Caption(t("admin.list", lang), className="visually-hidden"),
-                                head, html.Tbody(rows)])
+    return scroll_region(html.Table(
+        className="table table-sm data-table admin-table",
+        children=[html.Caption(t("admin.list", lang), className="visually-hidden"),
+                  head, html.Tbody(rows)]), t("admin.list", lang))
 
 
 def _options():
@@ -567,9 +569,9 @@ def subscriptions_table(found: list, lang: str):
         html.Td(t(f"admin.sub.lang.{s.lang}", lang)),
         html.Td(fmt_date(s.last_sent_at, lang) if s.last_sent_at else t("admin.sub.never", lang)),
     ]) for s in found]
-    return html.Table(className="table table-sm data-table admin-table", children=[
+    return scroll_region(html.Table(className="table table-sm data-table admin-table", children=[
         html.Caption(t("admin.sub.title", lang), className="visually-hidden"), head,
-        html.Tbody(rows)])
+        html.Tbody(rows)]), t("admin.sub.title", lang))
 
 
 @callback(Output(SUB_BODY, "children"), Input(ids.URL, "search"))

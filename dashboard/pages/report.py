@@ -25,6 +25,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import ids, maps
 from dashboard.components.kpi import kpi_card, kpi_grid
 from dashboard.components.page import page_error, page_header
+from dashboard.components.table_toggle import scroll_region
 from dashboard.figures import graph
 from dashboard.i18n import (
     MISSING,
@@ -195,7 +196,8 @@ def status_block(report: ReportView, lang: str, filters) -> html.Div:
     else:
         children.append(html.P(t("report.diff.some", lang), className="mb-1"))
         if changes.changes:
-            children.append(html.Table(className="table table-sm data-table mb-1", children=[
+            children.append(scroll_region(html.Table(
+                className="table table-sm data-table mb-1", children=[
                 html.Thead(html.Tr([html.Th(t(f"report.diff.{c}", lang), scope="col")
                                     for c in ("figure", "published", "live")])),
                 html.Tbody([html.Tr([
@@ -204,7 +206,7 @@ def status_block(report: ReportView, lang: str, filters) -> html.Div:
                     html.Td(_diff_value(change.figure, change.published, lang)),
                     html.Td(_diff_value(change.figure, change.live, lang)),
                 ]) for change in changes.changes]),
-            ]))
+            ]), t("report.diff.some", lang)))
         if changes.other_cells:
             children.append(html.P(t("report.diff.other_cells", lang, n=changes.other_cells),
                                    className="mb-1 small"))
@@ -220,7 +222,7 @@ def _tiles(kpis: list[dict], prefix: str, k: int, lang: str) -> html.Div:
                      for i, kpi in enumerate(kpis)])
 
 
-def _table(table: dict) -> html.Table:
+def _table(table: dict) -> html.Div:
     def cell(tag, value, first):
         return tag(value, className=None if first else "text-end")
 
@@ -228,11 +230,11 @@ def _table(table: dict) -> html.Table:
             for row in table["rows"]]
     if table.get("total"):
         rows.append(html.Tr([cell(html.Th, v, i == 0) for i, v in enumerate(table["total"])]))
-    return html.Table(className="table table-sm data-table", children=[
+    return scroll_region(html.Table(className="table table-sm data-table", children=[
         html.Caption(table["caption"]),
         html.Thead(html.Tr([html.Th(c, scope="col", className=None if i == 0 else "text-end")
                             for i, c in enumerate(table["columns"])])),
-        html.Tbody(rows)])
+        html.Tbody(rows)]), table["caption"])
 
 
 def _chart(graph_id: str, figure: dict, title: str, caption: str, lang: str,
