@@ -20,7 +20,7 @@ import datetime as dt
 import re
 import sys
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 from babel import Locale
 from babel.messages.catalog import Catalog
@@ -36,7 +36,6 @@ PROJECT = "Latitudes Impact"
 TEAM = "Latitudes <team@example.org>"
 HEADER = ("# {what} of Latitudes Impact: msgid is the key the code passes to t() and tn().\n"
           "# Written by python -m dashboard.i18n.extract; update with pybabel (docs/i18n.md).")
-FIELD = re.compile(r"{\w*[}:!]")
 PO_WIDTH = 100
 
 
@@ -61,11 +60,6 @@ def plural_entries(messages: Mapping[str, Mapping[str, str]]) -> list[tuple]:
         else:
             entries.append((key, {lang: texts[lang] for lang in LANGS}))
     return entries
-
-
-def _flags(texts: Iterable) -> tuple[str, ...]:
-    words = [w for text in texts for w in ((text,) if isinstance(text, str) else text)]
-    return ("python-brace-format",) if any(FIELD.search(w) for w in words) else ()
 
 
 def load(lang: str | None) -> Catalog:
@@ -101,13 +95,13 @@ def add_messages(catalogues: dict[str, Catalog], messages: Mapping) -> int:
                 raise CatalogueError(f"message '{msgid}' is already in the {lang} catalogue "
                                      "with another text")
             if known is None:
-                catalogues[lang].add(msgid, texts[lang], flags=_flags(texts.values()))
+                catalogues[lang].add(msgid, texts[lang])
                 added += lang == LANGS[0]
     return added
 
 
 def template_from(source: Catalog) -> Catalog:
-    """The .pot: every key of the French catalogue, texts empty, flags kept."""
+    """The .pot: every key of the French catalogue, texts empty."""
     template = load(None)
     for message in list(template):
         if message.id:
@@ -115,7 +109,7 @@ def template_from(source: Catalog) -> Catalog:
     for message in source:
         if message.id:
             empty = ("", "") if message.pluralizable else ""
-            template.add(message.id, empty, flags=message.flags - {"fuzzy"})
+            template.add(message.id, empty)
     template.fuzzy = False
     return template
 
