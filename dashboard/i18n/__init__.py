@@ -38,14 +38,15 @@ DATE_FORMATS = {"fr": "dd/MM/y", "en": "d MMM y"}  # CLDR patterns: 05/03/2026, 
 
 
 class CatalogueError(ValueError):
-    """A message is missing a language, or two modules give one key different texts."""
+    """A message is missing a language, or one key is given two different texts."""
 
 
 def register(messages: Mapping[str, Mapping[str, str]]) -> None:
-    """Add messages {key: {"fr": text, "en": text}}; re-registering the same text is a no-op.
+    """Add messages {key: {"fr": text, "en": text}} at run time; the same text again is a no-op.
 
-    Dash re-executes page modules when an app is created again (tests), so an identical
-    re-registration must pass; a key given a different text is a clash between two modules.
+    For tests, and for a module written before the catalogues until
+    `python -m dashboard.i18n.extract` moves its dict into them (a test fails meanwhile).
+    A key given a different text than the catalogues' is a clash.
     """
     for key, texts in messages.items():
         missing = [lang for lang in LANGS if not texts.get(lang)]
