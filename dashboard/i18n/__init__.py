@@ -35,6 +35,7 @@ PLOTLY_LOCALE_FR = Path(__file__).with_name("plotly_locale_fr.json")
 LOCALE_DIR = Path(__file__).with_name("locale")
 PLURAL_ORDER = ("zero", "one", "two", "few", "many", "other")  # babel.plural.to_gettext's
 DATE_FORMATS = {"fr": "dd/MM/y", "en": "d MMM y"}  # CLDR patterns: 05/03/2026, 5 Mar 2026
+MONTH_FORMAT = "LLLL y"  # CLDR: the month's stand-alone name, then the year
 
 
 class CatalogueError(ValueError):
@@ -210,6 +211,11 @@ def fmt_date(value: dt.date | dt.datetime | str | None, lang: str) -> str:
         value = dt.datetime.fromisoformat(value)
     lang = _cldr(lang)
     return format_date(value, DATE_FORMATS[lang], locale=lang)
+
+
+def fmt_month(value: dt.date, lang: str) -> str:
+    """"mars 2026" (fr) or "March 2026" (en): a month, named by CLDR."""
+    return format_date(value, MONTH_FORMAT, locale=_cldr(lang))
 
 
 # ---- plotly ----

@@ -28,7 +28,7 @@ from dashboard.figures import (
     FRAGILE_COLOUR, MUTED_COLOUR, PALETTE, TEXT_COLOUR, bar, colon, empty, merge, styled,
     update_axes,
 )
-from dashboard.i18n import fmt_date, fmt_int, fmt_pct, t, tn
+from dashboard.i18n import fmt_date, fmt_int, fmt_month, fmt_pct, t, tn
 from dashboard.maps import (
     MEASURE_PARAM, geojson_url, map_card, region_map, register_map_controls, view_key,
 )
@@ -302,14 +302,7 @@ def map_section(figures: dict, lang: str, measure: str, selected: tuple[str, ...
 
 @lru_cache(maxsize=512)
 def _month_text(month: str, lang: str) -> str:
-    date = dt.date.fromisoformat(f"{month}-01")
-    if lang == "fr":
-        names = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-                 "septembre", "octobre", "novembre", "décembre")
-    else:
-        names = ("January", "February", "March", "April", "May", "June", "July", "August",
-                 "September", "October", "November", "December")
-    return f"{names[date.month - 1]} {date.year}"
+    return fmt_month(dt.date.fromisoformat(f"{month}-01"), lang)
 
 
 def _type_label(event_type: str, lang: str) -> str:
