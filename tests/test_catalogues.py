@@ -177,3 +177,18 @@ def test_extract_refuses_a_key_known_with_another_text(workspace):
         extract.convert(workspace)
     assert i18n.catalogue_path("fr").read_bytes() == before
     assert "register({" in other.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("written, problem", [
+    ('{"demo.x": {"fr": "Seul"}}', "pkg/half.py, line 3: message 'demo.x' has no text in en"),
+    ('{"demo.x": {"fr": TEXTS, "en": "y"}}', "pkg/half.py, line 3: the messages are not written"),
+])
+def test_extract_names_the_module_and_line_of_a_dict_it_cannot_move(workspace, written, problem,
+                                                                    capsys, monkeypatch):
+    (workspace / "half.py").write_text(
+        f"from dashboard.i18n import register\n\nregister({written})\n", encoding="utf-8")
+    monkeypatch.setattr(extract, "PACKAGE_DIR", workspace)
+    assert extract.main([]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"nothing changed: {problem}") and error.count("\n") == 1
+    assert not i18n.catalogue_path("fr").exists()

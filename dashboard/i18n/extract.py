@@ -145,11 +145,24 @@ def register_calls(source: str) -> list[tuple[int, int, dict]]:
         call = node.value if isinstance(node, ast.Expr) else None
         if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "register" \
                 and len(call.args) == 1 and isinstance(call.args[0], ast.Dict):
-            expression = ast.Expression(call.args[0])
-            messages = eval(compile(expression, "<messages>", "eval"), {"__builtins__": {}},
-                            dict(names))
+            messages = _evaluate(call.args[0], names, node.lineno)
             calls.append((node.lineno, node.end_lineno, messages))
     return calls
+
+
+def _evaluate(node: ast.Dict, names: dict, line: int) -> dict:
+    """The written dict's value: strings, f-strings of module constants, nothing run."""
+    try:
+        messages = eval(compile(ast.Expression(node), "<messages>", "eval"),
+                        {"__builtins__": {}}, dict(names))
+    except Exception as error:  # noqa: BLE001 - any failure means "not a written dict"
+        raise CatalogueError(f"line {line}: the messages are not written out ({error})")
+    for key, texts in messages.items():
+        missing = [lang for lang in LANGS if not isinstance(texts, dict) or not texts.get(lang)]
+        if missing:
+            raise CatalogueError(f"line {line}: message '{key}' has no text in "
+                                 f"{', '.join(missing)}")
+    return messages
 
 
 def _drop_import(source: str) -> str:
@@ -182,12 +195,16 @@ def without_calls(source: str, calls: list[tuple[int, int, dict]]) -> str:
     return _drop_import("".join(lines))
 
 
-def modules_with_messages(root: Path = PACKAGE_DIR) -> dict[Path, list]:
+def modules_with_messages(root: Path | None = None) -> dict[Path, list]:
+    root = root or PACKAGE_DIR
     found = {}
     for path in sorted(root.rglob("*.py")):
         if path.parent.name == "i18n" or ".venv" in path.parts:
             continue
-        calls = register_calls(path.read_text(encoding="utf-8"))
+        try:
+            calls = register_calls(path.read_text(encoding="utf-8"))
+        except CatalogueError as error:
+            raise CatalogueError(f"{path.relative_to(root.parent)}, {error}") from None
         if calls:
             found[path] = calls
     return found
@@ -195,19 +212,23 @@ def modules_with_messages(root: Path = PACKAGE_DIR) -> dict[Path, list]:
 
 # ---- command ----
 
-def convert(root: Path = PACKAGE_DIR) -> list[str]:
-    """Move every inline message dict under `root` into the catalogues; one line per module."""
+def convert(root: Path | None = None) -> list[str]:
+    """Move every inline message dict under `root` (dashboard/) into the catalogues."""
+    root = root or PACKAGE_DIR
     catalogues = {lang: load(lang) for lang in LANGS}
     found = modules_with_messages(root)
-    report = [f"{path.relative_to(root.parent)}: {len(m)} messages moved, "
-              f"{add_messages(catalogues, m)} new entries"
-              for path, calls in found.items() for *_, m in calls]
+    moved = [(path, len(m), add_messages(catalogues, m))
+             for path, calls in found.items() for *_, m in calls]
+    if any(added for *_, added in moved):
+        for lang in LANGS:
+            catalogues[lang].revision_date = dt.datetime.now(dt.timezone.utc)
     for lang in LANGS:
         save(catalogues[lang], lang)
     for path, calls in found.items():
         path.write_text(without_calls(path.read_text(encoding="utf-8"), calls), encoding="utf-8")
     save(template_from(catalogues["fr"]), None)
-    return report
+    return [f"{path.relative_to(root.parent)}: {count} messages moved, {added} new entries"
+            for path, count, added in moved]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,21 +238,29 @@ def main(argv: list[str] | None = None) -> int:
                         help="change nothing; exit 1 when a module registers messages inline "
                              "or messages.pot is out of date")
     args = parser.parse_args(argv)
-    if args.check:
-        left = [str(p.relative_to(PACKAGE_DIR.parent)) for p in modules_with_messages()]
-        for path in left:
-            print(f"{path}: messages written inline; run python -m dashboard.i18n.extract")
-        if not template_is_current():
-            print("messages.pot does not list the French catalogue's keys; "
-                  "run python -m dashboard.i18n.extract")
-        return 1 if left or not template_is_current() else 0
     try:
-        for line in convert():
-            print(line)
+        return check() if args.check else _convert_and_report()
     except CatalogueError as error:
         print(f"nothing changed: {error}", file=sys.stderr)
         return 1
-    print(f"catalogues and template written in {LOCALE_DIR.relative_to(PACKAGE_DIR.parent)}")
+
+
+def check() -> int:
+    """1 when a module still writes messages inline or the template is behind, else 0."""
+    left = [str(p.relative_to(PACKAGE_DIR.parent)) for p in modules_with_messages()]
+    for path in left:
+        print(f"{path}: messages written inline; run python -m dashboard.i18n.extract")
+    current = template_is_current()
+    if not current:
+        print("messages.pot does not list the French catalogue's keys; "
+              "run python -m dashboard.i18n.extract")
+    return 1 if left or not current else 0
+
+
+def _convert_and_report() -> int:
+    for line in convert():
+        print(line)
+    print("catalogues and template written")
     return 0
 
 
