@@ -3,9 +3,10 @@
 Messages live in `locale/<lang>/LC_MESSAGES/messages.po`, one entry per key ("overview.title"),
 read once per process with Babel into `MESSAGES` ({key: {"fr": ..., "en": ...}}); docs/i18n.md
 tells how to add one. `t(key, lang, **fmt)` looks a key up and fills `str.format` fields;
-`tn(key, n, lang)` picks the gettext plural entry's `key.one` or `key.other` form by CLDR's
-plural rule for the language. `register({...})` still adds messages at run time (tests, and a
-module written before the catalogues until `python -m dashboard.i18n.extract` converts it).
+`tn(key, n, lang)` picks the form of the gettext plural entry `key` (msgid "key.one",
+msgid_plural "key.other") for CLDR's plural category of `n` (French: one, many, other).
+`register({...})` still adds messages at run time (tests, and a module written before the
+catalogues until `python -m dashboard.i18n.extract` converts it).
 
 Numbers and dates come from CLDR through Babel, kept to the French typographic rules of the
 Imprimerie nationale (DESIGN.md section 8): a decimal comma, a narrow no-break space (U+202F)
