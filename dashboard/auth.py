@@ -50,7 +50,7 @@ from dash import Input, Output, html
 from flask import abort, has_request_context, redirect, request
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 
-from dashboard.i18n import register, t
+from dashboard.i18n import t
 from dashboard.queries.base import NOTHING, STAFF, Scope
 from dashboard.security import callback_body_problem
 from etl.schema import ROLES
@@ -76,20 +76,6 @@ PUBLIC_PATHS = (LOGIN_PATH, LOGOUT_PATH, "/_favicon.ico", "/favicon.ico", "/publ
 ACCOUNT_MENU = "account-menu"
 ACCOUNT_EMAIL = "account-email"
 LOGOUT_BUTTON = "logout-button"
-
-register({
-    "auth.logout": {"fr": "Se déconnecter", "en": "Sign out"},
-    "auth.account_label": {"fr": "Compte connecté", "en": "Signed-in account"},
-    "auth.role.admin": {"fr": "administration", "en": "admin"},
-    "auth.role.staff": {"fr": "équipe", "en": "staff"},
-    "auth.role.funder": {"fr": "financeur", "en": "funder"},
-    "auth.role.school": {"fr": "école", "en": "school"},
-    "auth.forbidden.title": {"fr": "Accès refusé", "en": "Access denied"},
-    "auth.forbidden.text": {
-        "fr": "Votre compte ne donne pas accès à cette page.",
-        "en": "Your account does not give access to this page."},
-    "auth.forbidden.back": {"fr": "Retour à la vue d'ensemble", "en": "Back to the overview"},
-})
 
 _callback_rules: list[tuple[str, tuple[str, ...]]] = []
 _path_rules: list[tuple[str, tuple[str, ...]]] = []

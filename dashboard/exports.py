@@ -163,7 +163,6 @@ def set_aside_notes(count: int, langs: tuple[str, ...] = ("fr", "en")) -> dict:
     aside (labels no one could read yet, counted in no figure): the count, then what it means,
     in each language asked (named like the pack's definitions; "(fr)", "(en)" when several)."""
     from dashboard.i18n import t, tn
-    from dashboard.report import messages  # noqa: F401 (registers the texts)
 
     notes = {"set_aside_answers": count}
     for lang in langs:

@@ -23,7 +23,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dashboard import ids
 from dashboard.components.page import page_header, section_title
 from dashboard.components.table_toggle import scroll_region
-from dashboard.i18n import fmt_date, register, t
+from dashboard.i18n import fmt_date, t
 from dashboard.pages import context
 
 dash.register_page(
@@ -48,110 +48,6 @@ SAVE, TOGGLE, RESET, REMOVE, REMOVE_CONFIRM = ("admin-save", "admin-toggle", "ad
 END_SESSIONS = "admin-end-sessions"
 EDIT_STATUS = "admin-edit-status"
 ROLES = ("admin", "staff", "funder", "school")
-
-register({
-    "admin.nav": {"fr": "Comptes", "en": "Accounts"},
-    "admin.title": {"fr": "Comptes", "en": "Accounts"},
-    "admin.lede": {
-        "fr": "Qui peut se connecter, avec quel rôle et sur quel périmètre. Les mêmes "
-              "opérations que la commande « impact users ».",
-        "en": "Who can sign in, with which role and scope. The same operations as the "
-              "`impact users` command."},
-    "admin.list": {"fr": "Comptes existants", "en": "Existing accounts"},
-    "admin.col.email": {"fr": "E-mail", "en": "E-mail"},
-    "admin.col.role": {"fr": "Rôle", "en": "Role"},
-    "admin.col.scope": {"fr": "Périmètre", "en": "Scope"},
-    "admin.col.state": {"fr": "État", "en": "State"},
-    "admin.col.created": {"fr": "Créé le", "en": "Created"},
-    "admin.active": {"fr": "actif", "en": "active"},
-    "admin.disabled": {"fr": "désactivé", "en": "disabled"},
-    "admin.everything": {"fr": "tout", "en": "everything"},
-    "admin.scope.editions": {"fr": "éditions {v}", "en": "editions {v}"},
-    "admin.scope.regions": {"fr": "régions {v}", "en": "regions {v}"},
-    "admin.scope.schools": {"fr": "écoles {v}", "en": "schools {v}"},
-    "admin.none": {"fr": "Aucun compte.", "en": "No account."},
-    "admin.none_chosen": {"fr": "Aucune", "en": "None"},
-    "admin.create": {"fr": "Créer un compte", "en": "Create an account"},
-    "admin.edit": {"fr": "Modifier un compte", "en": "Change an account"},
-    "admin.email": {"fr": "Adresse e-mail", "en": "E-mail address"},
-    "admin.role": {"fr": "Rôle", "en": "Role"},
-    "admin.role.admin": {"fr": "Administration (tout, et les comptes)",
-                         "en": "Admin (everything, and accounts)"},
-    "admin.role.staff": {"fr": "Équipe Latitudes (tout)", "en": "Latitudes staff (everything)"},
-    "admin.role.funder": {"fr": "Financeur (éditions et/ou régions)",
-                          "en": "Funder (editions and/or regions)"},
-    "admin.role.school": {"fr": "École (une ou plusieurs écoles)",
-                          "en": "School (one or more schools)"},
-    "admin.editions": {"fr": "Éditions du périmètre", "en": "Editions of the scope"},
-    "admin.regions": {"fr": "Régions du périmètre", "en": "Regions of the scope"},
-    "admin.schools": {"fr": "Écoles du périmètre", "en": "Schools of the scope"},
-    "admin.scope_help": {
-        "fr": "Financeur : des éditions et/ou des régions (les deux : leur intersection). "
-              "École : une ou plusieurs écoles. Administration et équipe : aucun périmètre "
-              "(les champs sont ignorés).",
-        "en": "Funder: editions and/or regions (both: their intersection). School: one or "
-              "more schools. Admin and staff: no scope (the fields are ignored)."},
-    "admin.password": {"fr": "Mot de passe (10 caractères au moins)",
-                       "en": "Password (at least 10 characters)"},
-    "admin.new_password": {
-        "fr": "Nouveau mot de passe (vide : un mot de passe aléatoire)",
-        "en": "New password (empty: a random one)"},
-    "admin.choose": {"fr": "Compte", "en": "Account"},
-    "admin.choose_placeholder": {"fr": "Choisir un compte", "en": "Choose an account"},
-    "admin.submit_create": {"fr": "Créer le compte", "en": "Create the account"},
-    "admin.save": {"fr": "Enregistrer le rôle et le périmètre",
-                   "en": "Save the role and scope"},
-    "admin.disable": {"fr": "Désactiver", "en": "Disable"},
-    "admin.enable": {"fr": "Réactiver", "en": "Enable"},
-    "admin.toggle": {"fr": "Désactiver ou réactiver", "en": "Disable or enable"},
-    "admin.reset": {"fr": "Réinitialiser le mot de passe", "en": "Reset the password"},
-    "admin.end_sessions": {"fr": "Fermer ses sessions", "en": "End its sessions"},
-    "admin.end_sessions_title": {
-        "fr": "Déconnecte le compte partout : chaque navigateur connecté devra se reconnecter.",
-        "en": "Signs the account out everywhere: every signed-in browser must sign in again."},
-    "admin.remove": {"fr": "Supprimer le compte", "en": "Remove the account"},
-    "admin.remove_confirm": {"fr": "Supprimer définitivement ce compte ?",
-                             "en": "Remove this account for good?"},
-    "admin.select_first": {"fr": "Choisissez d'abord un compte.",
-                           "en": "Choose an account first."},
-    "admin.done.create": {"fr": "Compte {email} créé.", "en": "Account {email} created."},
-    "admin.done.save": {"fr": "Rôle et périmètre de {email} enregistrés.",
-                        "en": "Role and scope of {email} saved."},
-    "admin.done.disable": {"fr": "Compte {email} désactivé.", "en": "Account {email} disabled."},
-    "admin.done.enable": {"fr": "Compte {email} réactivé.", "en": "Account {email} enabled."},
-    "admin.done.reset": {"fr": "Mot de passe de {email} changé.",
-                         "en": "Password of {email} changed."},
-    "admin.done.reset_random": {
-        "fr": "Nouveau mot de passe de {email} : {password} — transmettez-le par un canal "
-              "sûr ; il ne sera plus affiché.",
-        "en": "New password of {email}: {password} — pass it on securely; it will not be "
-              "shown again."},
-    "admin.done.end_sessions": {
-        "fr": "Sessions ouvertes de {email} fermées : {n}.",
-        "en": "Open sessions of {email} ended: {n}."},
-    "admin.done.remove": {"fr": "Compte {email} supprimé.", "en": "Account {email} removed."},
-    "admin.err.email": {"fr": "« {value} » n'est pas une adresse e-mail.",
-                        "en": "'{value}' is not an e-mail address."},
-    "admin.err.password_short": {"fr": "Le mot de passe doit avoir {n} caractères au moins.",
-                                 "en": "The password needs at least {n} characters."},
-    "admin.err.password_space": {
-        "fr": "Le mot de passe ne doit ni commencer ni finir par une espace.",
-        "en": "The password must not start or end with a space."},
-    "admin.err.exists": {"fr": "Un compte {email} existe déjà.",
-                         "en": "An account {email} already exists."},
-    "admin.err.no_account": {"fr": "Aucun compte {email}.", "en": "No account {email}."},
-    "admin.err.funder_scope": {
-        "fr": "Un compte financeur a besoin d'éditions et/ou de régions, sans écoles.",
-        "en": "A funder account needs editions and/or regions, and no schools."},
-    "admin.err.school_scope": {
-        "fr": "Un compte école a besoin d'une ou plusieurs écoles, et de rien d'autre.",
-        "en": "A school account needs one or more schools, and nothing else."},
-    "admin.err.last_admin": {
-        "fr": "{email} est le dernier administrateur actif : nommez-en un autre d'abord.",
-        "en": "{email} is the last active admin: make another admin first."},
-    "admin.err.invalid": {"fr": "Opération refusée : {message}",
-                          "en": "Operation refused: {message}"},
-})
 
 
 class AccountForm(NamedTuple):
@@ -434,59 +330,6 @@ SUB_ADD, SUB_REMOVE, SUB_REMOVE_CONFIRM, SUB_STATUS = ("admin-sub-add", "admin-s
                                                        "admin-sub-remove-confirm",
                                                        "admin-sub-status")
 RHYTHMS = ("month", "quarter", "publication")
-
-register({
-    "admin.sub.title": {"fr": "Rapports envoyés par e-mail", "en": "Reports sent by e-mail"},
-    "admin.sub.lede": {
-        "fr": "Les comptes abonnés reçoivent le rapport publié de leur périmètre, en PDF, "
-              "envoyé par la commande « impact deliver » (à lancer chaque jour). Le rôle et le "
-              "périmètre du compte décident de ce qu'il reçoit.",
-        "en": "Subscribed accounts receive the published report of their scope as a PDF, "
-              "sent by the `impact deliver` command (run daily). The account's role and "
-              "scope decide what it receives."},
-    "admin.sub.col.email": {"fr": "Compte", "en": "Account"},
-    "admin.sub.col.every": {"fr": "Rythme", "en": "Rhythm"},
-    "admin.sub.col.editions": {"fr": "Éditions", "en": "Editions"},
-    "admin.sub.col.lang": {"fr": "Langue", "en": "Language"},
-    "admin.sub.col.last": {"fr": "Dernier envoi", "en": "Last sent"},
-    "admin.sub.every.month": {"fr": "chaque mois (dernière édition publiée)",
-                              "en": "every month (latest published edition)"},
-    "admin.sub.every.quarter": {"fr": "chaque trimestre (dernière édition publiée)",
-                                "en": "every quarter (latest published edition)"},
-    "admin.sub.every.publication": {"fr": "à chaque publication d'une édition",
-                                    "en": "each time an edition is published"},
-    "admin.sub.all_editions": {"fr": "toutes celles du périmètre",
-                               "en": "every edition of the scope"},
-    "admin.sub.never": {"fr": "aucun", "en": "none yet"},
-    "admin.sub.none": {"fr": "Aucun abonnement.", "en": "No subscription."},
-    "admin.sub.account": {"fr": "Compte", "en": "Account"},
-    "admin.sub.every": {"fr": "Rythme", "en": "Rhythm"},
-    "admin.sub.editions": {"fr": "Éditions (aucune : toutes celles du périmètre)",
-                           "en": "Editions (none: every edition of the scope)"},
-    "admin.sub.lang": {"fr": "Langue du message et du rapport",
-                       "en": "Language of the mail and report"},
-    "admin.sub.lang.fr": {"fr": "français", "en": "French"},
-    "admin.sub.lang.en": {"fr": "anglais", "en": "English"},
-    "admin.sub.add": {"fr": "Abonner le compte", "en": "Subscribe the account"},
-    "admin.sub.remove": {"fr": "Désabonner le compte", "en": "Unsubscribe the account"},
-    "admin.sub.remove_confirm": {"fr": "Ne plus envoyer le rapport à ce compte ?",
-                                 "en": "Stop sending the report to this account?"},
-    "admin.sub.done.add": {"fr": "{email} recevra le rapport publié par e-mail.",
-                           "en": "{email} will receive the published report by e-mail."},
-    "admin.sub.done.remove": {"fr": "{email} ne recevra plus le rapport.",
-                              "en": "{email} will no longer receive the report."},
-    "admin.sub.err.no_account": {"fr": "Aucun compte {email}.", "en": "No account {email}."},
-    "admin.sub.err.disabled": {"fr": "Le compte {email} est désactivé.",
-                               "en": "The account {email} is disabled."},
-    "admin.sub.err.exists": {"fr": "{email} est déjà abonné : désabonnez-le d'abord.",
-                             "en": "{email} is already subscribed: unsubscribe it first."},
-    "admin.sub.err.no_subscription": {"fr": "{email} n'est pas abonné.",
-                                      "en": "{email} has no subscription."},
-    "admin.sub.err.edition": {"fr": "Édition inconnue : {value}.",
-                              "en": "Unknown edition: {value}."},
-    "admin.sub.err.invalid": {"fr": "Opération refusée : {message}",
-                              "en": "Operation refused: {message}"},
-})
 
 
 class SubscriptionForm(NamedTuple):

@@ -34,7 +34,6 @@ from dashboard.i18n import (
     fmt_int,
     fmt_pct,
     fmt_points,
-    register,
     t,
 )
 from dashboard.pages import context
@@ -48,25 +47,6 @@ dash.register_page(
     title="Rapport · Latitudes Impact",
     description="Le rapport financeur d'une édition, prêt à imprimer et à télécharger en PDF.",
 )
-
-register({
-    "report.diff.n_matched": {"fr": "Étudiants interrogés avant et après",
-                              "en": "Students asked before and after"},
-    "report.diff.pre_pct": {"fr": "Connaissent l'ESS, avant", "en": "Know the SSE, before"},
-    "report.diff.post_pct": {"fr": "Connaissent l'ESS, après", "en": "Know the SSE, after"},
-    "report.diff.diff_pp": {"fr": "Écart avant / après", "en": "Change before / after"},
-    "report.diff.batches": {
-        "fr": "Chargements depuis la publication\u00a0: {added}.",
-        "en": "Loads since the publication: {added}."},
-    "report.status.published_staff": {
-        "fr": "Édition publiée le {date} à {time} (empreinte {hash}). Les chiffres ci-dessous "
-              "sont ceux des données actuelles.",
-        "en": "Edition published on {date} at {time} (fingerprint {hash}). The figures below "
-              "are those of the current data."},
-    "report.methodology_title": {"fr": "Méthodologie", "en": "Methodology"},
-    "report.pdf_ready": {"fr": "PDF prêt.", "en": "PDF ready."},
-    "report.pack_ready": {"fr": "Pack prêt.", "en": "Pack ready."},
-})
 
 # The headline figures of `snapshots.HEADLINE_FIGURES`: their label and how to write them.
 DIFF_LABELS = {

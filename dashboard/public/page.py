@@ -16,7 +16,6 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dashboard.i18n import MISSING, fmt_date, fmt_int, fmt_pct, t
-from dashboard.public import messages  # noqa: F401 - registers the page's texts
 from dashboard.public import svgmap
 from dashboard.queries import reach
 from dashboard.report import render
