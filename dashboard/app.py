@@ -24,6 +24,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.dependencies import ClientsideFunction
 
 from dashboard import auth, ids, security
+from dashboard.components import commentary as commentary_component
 from dashboard.components import filters as filter_components
 from dashboard.components import table_toggle
 from dashboard.components.badges import demo_banner, freshness_badge
@@ -77,6 +78,7 @@ def create_app(settings=None) -> Dash:
     app.layout = shell_layout
     _register_shell_callbacks(app)
     table_toggle.register_callbacks(app)
+    commentary_component.register_callbacks(app)
     _install_access_control(app)
     __import__("dashboard.uploads").uploads.register(app.server)  # POST /upload, load jobs
 

@@ -108,7 +108,7 @@ def _clean_text(value: str | None, lang: str, required: bool) -> str | None:
     if len(text) > MAX_LENGTH:
         raise CommentaryError(f"the {'French' if lang == 'fr' else 'English'} text has "
                               f"{len(text)} characters, more than {MAX_LENGTH}", "too_long",
-                              lang=lang, n=len(text), max=MAX_LENGTH)
+                              text_lang=lang, n=len(text), max=MAX_LENGTH)
     return text
 
 
@@ -153,8 +153,9 @@ def _detail(found: Comment | dict) -> dict:
 
 def list_comments(engine: Engine, *, editions=None, sections=None) -> list[Comment]:
     """Every comment (of some editions and sections), by edition, section and region."""
-    query = select(commentary).order_by(commentary.c.edition, commentary.c.section,
-                                        commentary.c.region_code, commentary.c.commentary_id)
+    query = select(commentary).order_by(
+        commentary.c.edition, commentary.c.section, commentary.c.region_code.is_not(None),
+        commentary.c.region_code, commentary.c.commentary_id)  # national first, as on pages
     if editions:
         query = query.where(commentary.c.edition.in_(list(editions)))
     if sections:

@@ -1,7 +1,7 @@
 """Staff's comments beside a figure, and the small editor staff write them with.
 
 A page places `commentary_slot("tour")` where the comment belongs; the slot fills itself from
-the URL (`show`), for whoever is signed in: the comments of the view within the account's
+the URL (`show`, registered by `register_callbacks` like `table_toggle`'s), for whoever is signed in: the comments of the view within the account's
 scope (`queries.commentary.for_view`), and for staff an editor of the comment of the view's
 edition and region (one edition chosen; one region or none, a national comment).
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 
-from dash import MATCH, Input, Output, State, callback, ctx, html, no_update
+from dash import MATCH, Input, Output, State, ctx, html, no_update
 
 from dashboard import ids
 from dashboard.auth import STAFF_ROLES, restrict_callbacks
@@ -214,8 +214,6 @@ def slot_content(section: str, view, engine=None) -> list:
                        **{"aria-label": t("commentary.label", view.lang)})]
 
 
-@callback(Output(_slot_id(ids.COMMENTARY_SLOT, MATCH), "children"), Input(ids.URL, "search"),
-          State(_slot_id(ids.COMMENTARY_SLOT, MATCH), "id"))
 def show(search: str | None, slot_id: dict):
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -264,15 +262,6 @@ def _error_text(error, lang: str) -> str:
     return t("commentary.error.invalid", lang, message=str(error))
 
 
-@callback(Output(_slot_id(ids.COMMENTARY_EDIT_STATUS, MATCH), "children"),
-          Output(_slot_id(ids.COMMENTARY_LIST, MATCH), "children"),
-          Output(_slot_id(ids.COMMENTARY_EDIT_FR, MATCH), "value"),
-          Output(_slot_id(ids.COMMENTARY_EDIT_EN, MATCH), "value"),
-          Input(_slot_id(ids.COMMENTARY_EDIT_SAVE, MATCH), "n_clicks"),
-          Input(_slot_id(ids.COMMENTARY_EDIT_REMOVE, MATCH), "n_clicks"),
-          State(_slot_id(ids.COMMENTARY_EDIT_FR, MATCH), "value"),
-          State(_slot_id(ids.COMMENTARY_EDIT_EN, MATCH), "value"),
-          State(ids.URL, "search"), prevent_initial_call=True)
 def edit(save_clicks, remove_clicks, text_fr, text_en, search):
     from dashboard import auth
     from dashboard.pages import context
@@ -292,3 +281,19 @@ def edit(save_clicks, remove_clicks, text_fr, text_en, search):
     items = queries.for_view(view.filters, view.scope, [section])
     cleared = "" if action == "remove" else no_update
     return message, comment_list(items, view.lang), cleared, cleared
+
+
+def register_callbacks(app) -> None:
+    """The slots' filling and the editor's buttons (called by create_app)."""
+    app.callback(Output(_slot_id(ids.COMMENTARY_SLOT, MATCH), "children"),
+                 Input(ids.URL, "search"),
+                 State(_slot_id(ids.COMMENTARY_SLOT, MATCH), "id"))(show)
+    app.callback(Output(_slot_id(ids.COMMENTARY_EDIT_STATUS, MATCH), "children"),
+                 Output(_slot_id(ids.COMMENTARY_LIST, MATCH), "children"),
+                 Output(_slot_id(ids.COMMENTARY_EDIT_FR, MATCH), "value"),
+                 Output(_slot_id(ids.COMMENTARY_EDIT_EN, MATCH), "value"),
+                 Input(_slot_id(ids.COMMENTARY_EDIT_SAVE, MATCH), "n_clicks"),
+                 Input(_slot_id(ids.COMMENTARY_EDIT_REMOVE, MATCH), "n_clicks"),
+                 State(_slot_id(ids.COMMENTARY_EDIT_FR, MATCH), "value"),
+                 State(_slot_id(ids.COMMENTARY_EDIT_EN, MATCH), "value"),
+                 State(ids.URL, "search"), prevent_initial_call=True)(edit)
