@@ -75,6 +75,12 @@ def app(warehouse, database_url, tmp_path):
     return _app(warehouse, database_url, tmp_path)
 
 
+@pytest.fixture
+def sqlite_app(sqlite_warehouse, sqlite_url, tmp_path):
+    """The app on SQLite only, for what the database does not change (the page's checks)."""
+    return _app(sqlite_warehouse, sqlite_url, tmp_path)
+
+
 def client_of(app, email):
     client = app.server.test_client()
     assert sign_in(client, email).status_code == 302, f"{email} could not sign in"
@@ -122,19 +128,24 @@ def test_a_region_comment_and_a_national_one_are_two_places(loaded):
         commentary.add(loaded, "outcomes", CURRENT, "84", "Encore.", actor="tests")
 
 
-@pytest.mark.parametrize("section, edition, region, text, message", [
-    ("map", CURRENT, None, "x", "'map' is not a section (tour, awareness, outcomes, guide)"),
-    ("tour", "2030-2031", None, "x", "no edition '2030-2031' in the warehouse"),
-    ("tour", CURRENT, "99", "x", "'99' is not a region code such as 84"),
-    ("tour", CURRENT, None, "  ", "the French text is empty: write the comment in French "
-                                  "(English is optional)"),
-    ("tour", CURRENT, None, "é" * 2001, "the French text has 2001 characters, more than 2000"),
-])
-def test_bad_comments_are_refused_in_one_line(loaded, section, edition, region, text, message):
-    with pytest.raises(commentary.CommentaryError) as refused:
-        commentary.save(loaded, section, edition, region, text, actor="tests")
-    assert str(refused.value) == message
-    with loaded.connect() as conn:
+BAD_COMMENTS = (  # section, edition, region, French text -> the one-line message
+    (("map", CURRENT, None, "x"), "'map' is not a section (tour, awareness, outcomes, guide)"),
+    (("tour", "2030-2031", None, "x"), "no edition '2030-2031' in the warehouse"),
+    (("tour", CURRENT, "99", "x"), "'99' is not a region code such as 84"),
+    (("tour", CURRENT, None, "  "), "the French text is empty: write the comment in French "
+                                    "(English is optional)"),
+    (("tour", CURRENT, None, "é" * 2001), "the French text has 2001 characters, more than "
+                                          "2000"),
+)
+
+
+def test_bad_comments_are_refused_in_one_line(sqlite_warehouse, tmp_path):
+    _load(sqlite_warehouse, tmp_path)
+    for arguments, message in BAD_COMMENTS:
+        with pytest.raises(commentary.CommentaryError) as refused:
+            commentary.save(sqlite_warehouse, *arguments, actor="tests")
+        assert str(refused.value) == message
+    with sqlite_warehouse.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(commentary_table)) == 0
 
 
@@ -259,46 +270,48 @@ def test_staff_write_from_the_page_and_a_funder_reads_it(app, warehouse):
         funder))
 
 
-def test_a_forged_edit_by_a_funder_or_a_school_is_refused(app, warehouse):
-    commentary.save(warehouse, "awareness", CURRENT, "84", "Texte de l'équipe.", actor="tests")
+def test_a_forged_edit_by_a_funder_or_a_school_is_refused(sqlite_app, sqlite_warehouse):
+    engine = sqlite_warehouse
+    commentary.save(engine, "awareness", CURRENT, "84", "Texte de l'équipe.", actor="tests")
     for email in (FUNDER, SCHOOL):
-        client = client_of(app, email)
+        client = client_of(sqlite_app, email)
         for button in (ids.COMMENTARY_EDIT_SAVE, ids.COMMENTARY_EDIT_REMOVE):
-            answer = _edit_request(app, "awareness", f"?edition={CURRENT}&region=84",
+            answer = _edit_request(sqlite_app, "awareness", f"?edition={CURRENT}&region=84",
                                    "Texte forgé.", button=button).post(client)
             assert answer.status_code == 403, (email, button)
-    assert commentary.find(warehouse, "awareness", CURRENT, "84").text_fr == "Texte de l'équipe."
+    assert commentary.find(engine, "awareness", CURRENT, "84").text_fr == "Texte de l'équipe."
     # Past the gate, the callback's own check refuses too.
     view = context(f"?edition={CURRENT}&region=84")
     funder_view = type(view)(filters=view.filters, scope=FUNDER_SCOPE, lang="fr", k=5,
                              params=view.params)
     message, changed = component.save_or_remove("remove", "awareness", funder_view, None, None,
-                                                 FUNDER, warehouse)
+                                                 FUNDER, sqlite_warehouse)
     assert (message, changed) == ("Seule l'équipe peut écrire un commentaire.", False)
-    assert commentary.find(warehouse, "awareness", CURRENT, "84") is not None
+    assert commentary.find(sqlite_warehouse, "awareness", CURRENT, "84") is not None
 
 
-def test_staff_remove_from_the_page_and_bad_text_gets_a_message(app, warehouse):
-    staff = client_of(app, STAFF_EMAIL)
+def test_staff_remove_from_the_page_and_bad_text_gets_a_message(sqlite_app, sqlite_warehouse):
+    staff = client_of(sqlite_app, STAFF_EMAIL)
     search = f"?edition={CURRENT}"
-    too_long = _edit_request(app, "guide", search, "x" * 2001).post(staff)
+    too_long = _edit_request(sqlite_app, "guide", search, "x" * 2001).post(staff)
     assert "Texte trop long : 2001 caractères, 2000 au plus." in _said(too_long)
-    _edit_request(app, "guide", search, "Le guide a été réimprimé.").post(staff)
-    assert commentary.find(warehouse, "guide", CURRENT) is not None
-    removed = _edit_request(app, "guide", search, "", button=ids.COMMENTARY_EDIT_REMOVE).post(
-        staff)
+    _edit_request(sqlite_app, "guide", search, "Le guide a été réimprimé.").post(staff)
+    assert commentary.find(sqlite_warehouse, "guide", CURRENT) is not None
+    removed = _edit_request(sqlite_app, "guide", search, "",
+                            button=ids.COMMENTARY_EDIT_REMOVE).post(staff)
     assert "Commentaire supprimé." in _said(removed)
-    assert commentary.find(warehouse, "guide", CURRENT) is None
+    assert commentary.find(sqlite_warehouse, "guide", CURRENT) is None
     # Two editions in view: the editor asks for one instead of guessing.
-    both = _edit_request(app, "guide", f"?edition={PAST},{CURRENT}", "Texte.").post(staff)
+    both = _edit_request(sqlite_app, "guide", f"?edition={PAST},{CURRENT}", "Texte.").post(
+        staff)
     assert "Choisissez une édition" in _said(both)
 
 
-def test_raw_html_reaches_the_browser_as_text(app, warehouse):
-    commentary.save(warehouse, "outcomes", CURRENT, None,
+def test_raw_html_reaches_the_browser_as_text(sqlite_app, sqlite_warehouse):
+    commentary.save(sqlite_warehouse, "outcomes", CURRENT, None,
                     '<script>alert(1)</script> [x](javascript:alert(2))', actor="tests")
-    answer = _slot_request(app, "outcomes", f"?edition={CURRENT}").post(
-        client_of(app, FUNDER))
+    answer = _slot_request(sqlite_app, "outcomes", f"?edition={CURRENT}").post(
+        client_of(sqlite_app, FUNDER))
     payload = answer.get_json()["response"]
     text = json.dumps(payload)
     assert "<script>alert(1)</script>" in text  # a string child: React shows it as text

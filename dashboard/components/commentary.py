@@ -1,9 +1,10 @@
 """Staff's comments beside a figure, and the small editor staff write them with.
 
 A page places `commentary_slot("tour")` where the comment belongs; the slot fills itself from
-the URL (`show`, registered by `register_callbacks` like `table_toggle`'s), for whoever is signed in: the comments of the view within the account's
-scope (`queries.commentary.for_view`), and for staff an editor of the comment of the view's
-edition and region (one edition chosen; one region or none, a national comment).
+the URL (`show`; `register_callbacks` is called by create_app, as `table_toggle`'s), for
+whoever is signed in: the comments of the view within the account's scope
+(`queries.commentary.for_view`), and for staff an editor of the comment of the view's edition
+and region (one edition chosen; one region or none, a national comment).
 
 The text is drawn from markdown-it's tokens into Dash components (`rendered`): only the tags
 of `TAGS` exist, a link only with the address the parser validated (http, https, mailto).
