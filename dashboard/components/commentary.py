@@ -147,6 +147,20 @@ def comment_list(items: list[dict], lang: str) -> list:
     return [comment_item(item, lang) for item in items]
 
 
+def report_comments(data: dict, sections: tuple[str, ...], lang: str) -> html.Aside | None:
+    """The comments a report dict carries for `sections` (the page "Rapport": live for staff,
+    as published for funders and schools, like the PDF)."""
+    from etl import reference
+
+    names = reference.regions()
+    items = [{**item, "region_name": names.get(item["region_code"])}
+             for item in data.get("commentary") or [] if item.get("section") in sections]
+    if not items:
+        return None
+    return html.Aside(comment_list(items, lang), className="commentary",
+                      **{"aria-label": t("commentary.label", lang)})
+
+
 def editor_place(view) -> tuple[str, str | None] | None:
     """(edition, region or None) the editor writes for: one edition, at most one region."""
     filters = view.filters
