@@ -384,3 +384,33 @@ def test_the_pdf_prints_each_comment_under_its_section(sqlite_warehouse, tmp_pat
                   "en": ("Whom did the programme", "Do students know", "Did the projects")}
         reach, awareness, outcomes = (text.index(title) for title in titles[lang])
         assert reach < text.index("partenaire") < awareness < outcomes < text.index(expected)
+
+
+# ---- the command line ------------------------------------------------------------------------
+
+def test_the_command_line_adds_lists_and_removes(sqlite_url, tmp_path, monkeypatch):
+    from tests.test_cli import impact
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("IMPACT_PSEUDONYM_KEY", "cli-test-key-0123456789")
+    assert impact("init").exit_code == 0
+    events = tmp_path / "events.csv"
+    events.write_text(EVENTS, encoding="utf-8")
+    assert impact("load", events).exit_code == 0
+    added = impact("comments", "add", "outcomes", CURRENT, "--region", "84",
+                   "--fr", "Une école a fermé.", "--en", "A school closed.")
+    assert added.exit_code == 0 and added.output == f"comment added: outcomes {CURRENT} 84\n"
+    again = impact("comments", "add", "outcomes", CURRENT, "--region", "84", "--fr", "Fermée.")
+    assert again.output == f"comment changed: outcomes {CURRENT} 84\n"
+    listed = json.loads(impact("comments", "list", "--json").output)
+    assert [(c["section"], c["region_code"], c["text_fr"], c["text_en"]) for c in listed] == [
+        ("outcomes", "84", "Fermée.", None)]
+    assert listed[0]["updated_by"].startswith("cli")
+    bad = impact("comments", "add", "tour", "2031-2032", "--fr", "x")
+    assert bad.exit_code == 1
+    assert bad.output == "impact: no edition '2031-2032' in the warehouse\n"
+    removed = impact("comments", "remove", "outcomes", CURRENT, "--region", "84")
+    assert removed.output == f"comment removed: outcomes {CURRENT} 84\n"
+    assert impact("comments", "remove", "outcomes", CURRENT, "--region", "84").output == (
+        f"impact: no comment on outcomes {CURRENT} 84\n")
+    assert impact("comments", "list").output.startswith("no comment yet")
