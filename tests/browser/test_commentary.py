@@ -2,8 +2,8 @@
 PDF carries it, and publishing the edition freezes it.
 
 The session's demo warehouse is shared by every browser test: this one works on an edition no
-other test reads (2022-2023), with its own funder account (region 84 and that edition only),
-and removes its comment at the end. The publication of 2022-2023 stays (no other test reads it).
+other test reads (2022-2023), with its own funder account (region 84 and that edition only,
+removed afterwards), and removes its comment at the end. The publication of 2022-2023 stays (no other test reads it).
 """
 
 from __future__ import annotations
@@ -59,11 +59,14 @@ def _write(page, section: str, text_fr: str, text_en: str = "") -> None:
 
 @pytest.fixture
 def funder_account(live_settings):
+    """A funder of region 84 for 2022-2023, removed afterwards: other tests count the accounts
+    of the shared warehouse (the admin page's list)."""
     engine = db.get_engine(live_settings.database_url)
     if users.get_account(engine, FUNDER_EMAIL) is None:
         users.add_account(engine, FUNDER_EMAIL, FUNDER_PASSWORD, "funder",
                           {"regions": [REGION], "editions": [EDITION]}, actor="tests")
-    return FUNDER_EMAIL
+    yield FUNDER_EMAIL
+    users.remove_account(engine, FUNDER_EMAIL, actor="tests")
 
 
 def test_staff_comment_reaches_the_funder_the_pdf_and_is_frozen(page, funder_account,
