@@ -3,7 +3,8 @@ PDF carries it, and publishing the edition freezes it.
 
 The session's demo warehouse is shared by every browser test: this one works on an edition no
 other test reads (2022-2023), with its own funder account (region 84 and that edition only,
-removed afterwards), and removes its comment at the end. The publication of 2022-2023 stays (no other test reads it).
+removed afterwards), and removes its comment at the end. The publication of 2022-2023 stays
+(no other test reads it).
 """
 
 from __future__ import annotations
