@@ -24,6 +24,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.dependencies import ClientsideFunction
 
 from dashboard import auth, ids, security
+from dashboard.components import commentary as commentary_component
 from dashboard.components import filters as filter_components
 from dashboard.components import fold, table_toggle
 from dashboard.components.badges import demo_banner, freshness_badge
@@ -78,6 +79,7 @@ def create_app(settings=None) -> Dash:
     _register_shell_callbacks(app)
     table_toggle.register_callbacks(app)
     fold.register_callbacks(app)
+    commentary_component.register_callbacks(app)
     _install_access_control(app)
     __import__("dashboard.uploads").uploads.register(app.server)  # POST /upload, load jobs
     __import__("dashboard.public").public.register(app.server)  # GET /public, no sign-in

@@ -41,6 +41,17 @@ TABLE_LABELS = "table-labels"
 DOWNLOAD_IMAGE = "download-image"  # {"type", "index": graph id, "format": "png" or "svg"}
 DOWNLOAD_DONE = "download-done"
 
+# commentary beside a figure (dashboard.components.commentary): pattern types, {"type",
+# "section"}; the editor's ids start with "commentary-edit" (staff-only callbacks)
+COMMENTARY_SLOT = "commentary-slot"
+COMMENTARY_LIST = "commentary-list"
+COMMENTARY_EDIT_FR = "commentary-edit-fr"
+COMMENTARY_EDIT_EN = "commentary-edit-en"
+COMMENTARY_EDIT_SAVE = "commentary-edit-save"
+COMMENTARY_EDIT_REMOVE = "commentary-edit-remove"
+COMMENTARY_EDIT_STATUS = "commentary-edit-status"
+COMMENTARY_EDIT_PREFIX = "commentary-edit"
+
 # ---- page: overview ----
 OVERVIEW_BODY = "overview-body"
 OVERVIEW_AWARENESS_GRAPH = "overview-awareness-graph"

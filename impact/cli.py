@@ -857,6 +857,80 @@ def deliver(dry_run, today):
         sys.exit(1)
 
 
+# ---- staff's comments on the figures ----
+
+@cli.group()
+def comments():
+    """Staff's comments on a figure for an edition (and a region): shown beside it on the
+    pages, printed under its section in the report, frozen with a published report."""
+
+
+def _place_text(found) -> str:
+    return f"{found.section} {found.edition} {found.region_code or 'national'}"
+
+
+@comments.command("list")
+@click.option("--edition", "editions", multiple=True, metavar="YYYY-YYYY",
+              help="Only these editions (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@friendly
+def comments_list(editions, as_json):
+    """Every comment: section, edition, region, who changed it last, its French text."""
+    from etl import commentary
+
+    found = commentary.list_comments(_engine(), editions=editions)
+    if as_json:
+        click.echo(json.dumps([{**c.frozen(), "updated_by": c.updated_by,
+                                "updated_at": c.updated_at} for c in found],
+                              indent=2, default=str, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("no comment yet: `impact comments add SECTION EDITION --fr TEXT`")
+    for c in found:
+        text = " ".join(c.text_fr.split())
+        click.echo(f"{_place_text(c):<32} {c.updated_at:%Y-%m-%d} {c.updated_by or ''}: "
+                   f"{text[:60]}{'…' if len(text) > 60 else ''}")
+
+
+@comments.command("add")
+@click.argument("section", type=click.Choice(["tour", "awareness", "outcomes", "guide"]))
+@click.argument("edition", metavar="EDITION")
+@click.option("--region", metavar="CODE", help="A region's INSEE code (default: national).")
+@click.option("--fr", "text_fr", required=True, help="The comment in French.")
+@click.option("--en", "text_en", help="The comment in English (default: readers in English "
+                                      "see the French text).")
+@friendly
+def comments_add(section, edition, region, text_fr, text_en):
+    """Write the comment of a section for an edition (replaces the one it has)."""
+    from etl import commentary
+
+    engine = _engine()
+    try:
+        before = commentary.find(engine, section, edition, region)
+        found = commentary.save(engine, section, edition, region, text_fr, text_en,
+                                actor=_actor())
+    except commentary.CommentaryError as error:
+        raise UserError(str(error))
+    click.echo(f"comment {'changed' if before else 'added'}: {_place_text(found)}")
+
+
+@comments.command("remove")
+@click.argument("section", type=click.Choice(["tour", "awareness", "outcomes", "guide"]))
+@click.argument("edition", metavar="EDITION")
+@click.option("--region", metavar="CODE", help="A region's INSEE code (default: national).")
+@friendly
+def comments_remove(section, edition, region):
+    """Remove the comment of a section for an edition (published reports keep theirs)."""
+    from etl import commentary
+
+    engine = _engine()
+    found = commentary.find(engine, section, edition, region)
+    if found is None:
+        raise UserError(f"no comment on {section} {edition} {region or 'national'}")
+    commentary.remove(engine, found.commentary_id, actor=_actor())
+    click.echo(f"comment removed: {_place_text(found)}")
+
+
 def main():
     try:
         cli.main(standalone_mode=True, prog_name="impact")

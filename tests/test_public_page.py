@@ -400,19 +400,21 @@ def publish_with_commentary(engine, comments: list) -> None:
 
 def test_commentary_shows_escaped_in_the_right_language(sqlite_site):
     publish_with_commentary(engine_of(sqlite_site), [
-        {"section": "tour_map", "edition": EDITION, "region_code": "53",
-         "text_fr": f"Un partenaire a fermé. {HOSTILE}", "text_en": "A partner closed."},
+        {"section": "tour", "edition": EDITION, "region_code": "53",
+         "text_fr": f"Un partenaire a **fermé**. {HOSTILE} [lien](javascript:alert(1))",
+         "text_en": "A partner closed."},
         {"section": "guide", "edition": EDITION, "region_code": None,
          "text_fr": "Nouveau guide imprimé.", "text_en": ""},
-        {"section": "tour_map", "edition": OTHER_EDITION, "region_code": None,
+        {"section": "tour", "edition": OTHER_EDITION, "region_code": None,
          "text_fr": "Une autre édition.", "text_en": "Another edition."},
     ])
     client = sqlite_site.server.test_client()
     html = client.get("/public").get_data(as_text=True)
-    assert "<script" not in html and "<img" not in html
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "<script" not in html and "<img" not in html and "href=\"javascript" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "<strong>fermé</strong>" in html  # the little Markdown staff may write, drawn
     page = Page(html)
-    assert f"Un partenaire a fermé. {HOSTILE}" in page.words
+    assert f"Un partenaire a fermé . {HOSTILE} [lien](javascript:alert(1))" in page.words
     assert "Tour de France · Bretagne" in page.words
     assert "Nouveau guide imprimé." in page.words
     assert "Une autre édition." not in page.words

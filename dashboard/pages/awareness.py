@@ -22,6 +22,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import ids
+from dashboard.components.commentary import commentary_slot
 from dashboard.components.kpi import kpi_card, kpi_grid, suppressed_text
 from dashboard.components.page import page_error, page_header
 from dashboard.components.table_toggle import chart_card, data_table
@@ -1213,6 +1214,7 @@ def body(figures: dict, lang: str, k: int) -> list:
     return [
         header,
         headline_section(headline, lang, k),
+        commentary_slot("awareness"),
         _columns(comparison_card(headline, lang, k), attrition_card(headline, lang, k)),
         html.Div(items_card(rows, analysis, lang, k), style=spaced),
         html.Div(summary_table_section(rows, figures["structures"], analysis, lang, k),

@@ -28,6 +28,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import ids, maps
 from dashboard.components import paged_grid
+from dashboard.components.commentary import commentary_slot
 from dashboard.components.kpi import kpi_card, kpi_grid, suppressed_text
 from dashboard.components.page import page_error, page_header, section_title
 from dashboard.components.table_toggle import chart_card
@@ -175,6 +176,7 @@ def body(figures: dict, lang: str, k: int, *, measure: str | None = None,
              (html.Div([_breakdown_card(figures, "status", lang),
                         _edition_card(figures, lang)],
                        className="d-flex flex-column gap-3"), "col-xl-5")),
+        commentary_slot("outcomes"),
         section_title(t("outcomes.breakdown.section", lang), id="outcomes-breakdown-section"),
         _row((_breakdown_card(figures, "tech_type", lang), "col-lg-6"),
              (_breakdown_card(figures, "cause", lang), "col-lg-6")),

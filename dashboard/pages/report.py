@@ -23,6 +23,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import ids, maps
+from dashboard.components.commentary import report_comments
 from dashboard.components.kpi import kpi_card, kpi_grid
 from dashboard.components.page import page_error, page_header
 from dashboard.components.table_toggle import scroll_region
@@ -257,13 +258,16 @@ def body(report: ReportView, lang: str, *, filters) -> list:
             ]),
             html.Section([html.H2(model["reach"]["title"], className="section-title"),
                           _tiles(model["reach"]["kpis"], "reach", k, lang),
-                          html.P(model["reach"]["summary"])]),
+                          html.P(model["reach"]["summary"]),
+                          report_comments(data, ("tour", "guide"), lang)]),
             html.Section([html.H2(awareness["title"], className="section-title"),
                           big, html.P(awareness["sentence"], className="mt-2"),
-                          html.P(awareness["baseline"], className="text-muted small")]),
+                          html.P(awareness["baseline"], className="text-muted small"),
+                          report_comments(data, ("awareness",), lang)]),
             html.Section([html.H2(model["outcomes"]["title"], className="section-title"),
                           _tiles(model["outcomes"]["kpis"], "outcomes", k, lang),
-                          html.P(model["outcomes"]["summary"])]),
+                          html.P(model["outcomes"]["summary"]),
+                          report_comments(data, ("outcomes",), lang)]),
             _chart(ids.REPORT_MAP_GRAPH,
                    charts.reach_map(data, lang, geojson_url=maps.geojson_url()),
                    graphs["reach_map"]["title"], graphs["reach_map"]["caption"], lang,

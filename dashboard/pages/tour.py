@@ -21,6 +21,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import ids, maps
+from dashboard.components.commentary import commentary_slot
 from dashboard.components.kpi import kpi_card, kpi_grid
 from dashboard.components.page import page_error, page_header, section_title
 from dashboard.components.table_toggle import chart_card
@@ -164,11 +165,13 @@ def body(figures: dict, lang: str, k: int, *, measure: str | None = None,
               "col-xl-7"),
              (_stack(_timeline_card(timeline, "events", lang, table),
                      _timeline_card(timeline, "attendees", lang, table)), "col-xl-5")),
+        commentary_slot("tour"),
         section_title(t("tour.conversion.section", lang), id="tour-conversion-section"),
         _row((_funnel_card(figures, lang), "col-lg-4"),
              (_conversion_edition_card(figures, lang), "col-lg-4"),
              (_conversion_region_card(figures, lang), "col-lg-4")),
         section_title(t("tour.guide.section", lang), id="tour-guide-section"),
+        commentary_slot("guide"),
         _row((_guide_timeline_card(figures, lang), "col-lg-7"),
              (_guide_summary(figures, lang), "col-lg-5")),
         _row((_guide_audience_card(figures, lang), "col-lg-6"),

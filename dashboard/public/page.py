@@ -14,14 +14,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from dashboard.i18n import MISSING, fmt_date, fmt_int, fmt_pct, t
 from dashboard.public import svgmap
 from dashboard.queries import reach
 from dashboard.report import render
+from etl.commentary import to_html
+from etl.schema import COMMENTARY_SECTIONS
 
 TEMPLATES = Path(__file__).with_name("templates")
-SECTIONS = ("tour_map", "awareness_headline", "outcomes_by_region", "guide")
 
 
 @lru_cache(maxsize=1)
@@ -127,8 +129,9 @@ def _aware_after(row: dict | None, k: int, lang: str) -> str:
 
 
 def commentary(items, edition: str, lang: str) -> list[dict]:
-    """The staff's comments frozen with the snapshot (absent: none), as plain text: the
-    template escapes them. A comment in one language only shows in both."""
+    """The staff's comments frozen with the snapshot (absent: none), their small Markdown
+    drawn as the PDF draws it (every character escaped, links to http(s) and mailto only).
+    A comment in one language only shows in both."""
     if not isinstance(items, list):
         return []
     shown = []
@@ -140,8 +143,9 @@ def commentary(items, edition: str, lang: str) -> list[dict]:
             continue
         section = item.get("section")
         shown.append({"section": t(f"public.section.{section}", lang)
-                      if section in SECTIONS else None,
-                      "region": _region_name(item.get("region_code")), "text": text.strip()})
+                      if section in COMMENTARY_SECTIONS else None,
+                      "region": _region_name(item.get("region_code")),
+                      "html": Markup(to_html(text.strip()))})
     return shown
 
 

@@ -9,7 +9,9 @@ was collected (the query layer returns a stored figure without touching the ware
 The dict also says what it is: the editions covered, the filters, the audience (scope, its key
 and its name), K, the data's as-of date, the load batches behind it, the methodology version,
 and how many survey answers of the selection are set aside (labels no one could read yet,
-counted in no figure). It holds no render time: collecting twice the same warehouse gives
+counted in no figure), and staff's comments of the view (`commentary`: section, edition,
+region and texts, frozen with a published report; a report published before comments existed
+has none). It holds no render time: collecting twice the same warehouse gives
 equal dicts, which is what a published snapshot is compared with.
 """
 
@@ -27,7 +29,7 @@ from sqlalchemy.engine import Engine
 
 from dashboard.cache import cached
 from dashboard.exports import METHODOLOGY_VERSION
-from dashboard.queries import awareness, guide, outcomes, overview, reach
+from dashboard.queries import awareness, commentary, guide, outcomes, overview, reach
 from dashboard.queries.base import Filters, Scope, effective, freshness, min_cell
 from dashboard.report import audience
 from etl import labels
@@ -86,6 +88,7 @@ def collected(filters: Filters, scope: Scope, k: int, engine: Engine | None = No
         "set_aside_answers": labels.set_aside_count(chosen, engine),
         "methodology_version": METHODOLOGY_VERSION,
         "figures": figures,
+        "commentary": commentary.frozen(filters, scope, engine),
     })
 
 

@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from dashboard.i18n import MISSING, fmt_date, fmt_decimal, fmt_int, fmt_pct, t, tn
 from dashboard.queries import awareness, guide, outcomes, reach
 from dashboard.report import charts
+from dashboard.report.commentary import commentary_model
 from dashboard.report.collect import REPORT_FORMAT
 from etl import reference
 from etl.reference import MAP_ATTRIBUTION
@@ -416,7 +417,8 @@ def report_model(data: dict, lang: str = "fr", *, published: dict | None = None,
         "method": method_section(data, headline, outcomes_part["kpis_raw"], lang),
         "footer": footer,
         "page_word": t("report.footer.page", lang),
-    }, keep=("headline", "kpis_raw"))
+        "commentary": commentary_model(data, lang),
+    }, keep=("headline", "kpis_raw", "commentary"))
 
 
 # ---- HTML and PDF ----------------------------------------------------------------------------
