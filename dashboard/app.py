@@ -24,8 +24,9 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.dependencies import ClientsideFunction
 
 from dashboard import auth, ids, security
+from dashboard.components import commentary as commentary_component
 from dashboard.components import filters as filter_components
-from dashboard.components import table_toggle
+from dashboard.components import fold, table_toggle
 from dashboard.components.badges import demo_banner, freshness_badge
 from dashboard.components.navbar import header, nav_links, nav_pages, page_label
 from dashboard.i18n import t
@@ -78,8 +79,11 @@ def create_app(settings=None) -> Dash:
     app.layout = shell_layout
     _register_shell_callbacks(app)
     table_toggle.register_callbacks(app)
+    fold.register_callbacks(app)
+    commentary_component.register_callbacks(app)
     _install_access_control(app)
     __import__("dashboard.uploads").uploads.register(app.server)  # POST /upload, load jobs
+    __import__("dashboard.public").public.register(app.server)  # GET /public, no sign-in
 
     # The figure cache (dashboard/cache.py): the query layer's results for this app's
     # requests, in Redis when REDIS_URL is set (shared by every worker), else in memory.
@@ -168,14 +172,7 @@ def shell_layout() -> html.Div:
 
 def _header_with_account(lang: str) -> html.Header:
     """The shared header, with only the pages the account may open and its account menu."""
-    built = header(lang)
-    inner = built.children
-    for child in inner.children:
-        if getattr(child, "className", None) == "header-tools":
-            child.children = [*child.children, auth.account_menu(lang)]
-        if isinstance(child, html.Nav):
-            child.children.children = auth.visible_links(child.children.children)
-    return built
+    return header(lang, account=auth.account_menu(lang), visible=auth.visible_links)
 
 
 def _footer(lang: str, k: int) -> html.Div:
@@ -222,6 +219,7 @@ def shell_texts(search: str | None, pathname: str | None, state: dict | None) ->
     texts = {
         "nav": auth.visible_links(nav_links(lang, pathname, search)),
         "filter_title": t("filters.title", lang),
+        "filter_toggle": t("filters.title", lang),
         "reset": t("filters.reset", lang),
         "reset_title": t("filters.reset_title", lang),
         "freshness": freshness_badge(state.get("as_of"), lang),
@@ -278,6 +276,7 @@ def _register_shell_callbacks(app: Dash) -> None:
     outputs = {
         "nav": Output(ids.NAV_LINKS, "children"),
         "filter_title": Output(ids.FILTER_TITLE, "children"),
+        "filter_toggle": Output(ids.FILTER_TOGGLE, "children"),
         "reset": Output(ids.FILTER_RESET, "children"),
         "reset_title": Output(ids.FILTER_RESET, "title"),
         "freshness": Output(ids.FRESHNESS_BADGE, "children"),

@@ -19,35 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.i18n import register, t, tn
-
 METHODOLOGY_VERSION = "1.0"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SUPPRESSED_MARK = "< {k}"
-
-NB = "\u00a0"   # before a colon
-NN = "\u202f"   # before ; ? ! % and inside guillemets
-
-register({
-    # the same count in the "méthodologie" sheet of an XLSX (the pack, `impact export`)
-    "exports.set_aside.none": {
-        "fr": "Aucune réponse aux questionnaires de cette sélection n'a été mise de côté.",
-        "en": "No survey answer of this selection was set aside."},
-    "exports.set_aside.one": {
-        "fr": f"{{n}} réponse aux questionnaires de cette sélection a été mise de côté "
-              f"(libellé inconnu ou nombre hors de l'échelle){NB}: elle ne compte dans aucun "
-              f"chiffre de ce classeur{NN}; le reste du questionnaire compte.",
-        "en": "{n} survey answer of this selection was set aside (an unknown label or a number "
-              "outside the scale): it counts in no figure of this workbook; the rest of the "
-              "questionnaire does."},
-    "exports.set_aside.other": {
-        "fr": f"{{n}} réponses aux questionnaires de cette sélection ont été mises de côté "
-              f"(libellé inconnu ou nombre hors de l'échelle){NB}: elles ne comptent dans "
-              f"aucun chiffre de ce classeur{NN}; le reste de chaque questionnaire compte.",
-        "en": "{n} survey answers of this selection were set aside (an unknown label or a "
-              "number outside the scale): they count in no figure of this workbook; the rest "
-              "of each questionnaire does."},
-})
 
 
 @dataclass
@@ -188,12 +162,14 @@ def set_aside_notes(count: int, langs: tuple[str, ...] = ("fr", "en")) -> dict:
     """The 'méthodologie' sheet's lines on the survey answers of the selection that were set
     aside (labels no one could read yet, counted in no figure): the count, then what it means,
     in each language asked (named like the pack's definitions; "(fr)", "(en)" when several)."""
+    from dashboard.i18n import t, tn
+
     notes = {"set_aside_answers": count}
     for lang in langs:
         key = "définition · set_aside_answers" + (f" ({lang})" if len(langs) > 1 else "")
         notes[key] = (
-            t("exports.set_aside.none", lang) if count == 0
-            else tn("exports.set_aside", count, lang))
+            t("report.sheet.set_aside.none", lang) if count == 0
+            else tn("report.sheet.set_aside", count, lang))
     return notes
 
 

@@ -15,6 +15,8 @@ FRESHNESS_STORE = "freshness-store"  # {"as_of", "is_demo"} read once per page l
 FRESHNESS_BADGE = "freshness-badge"
 DEMO_BANNER = "demo-banner"
 NAV_LINKS = "nav-links"
+NAV_TOGGLE = "nav-toggle"  # the menu button of narrow screens
+NAV_COLLAPSE = "nav-collapse"  # what it folds: the page links and the header tools
 BRAND = "brand"
 FOOTER = "footer"
 WAREHOUSE_ALERT = "warehouse-alert"
@@ -27,6 +29,8 @@ FILTER_SCHOOL_LABEL = "filter-school-label"
 FILTER_REGION_LABEL = "filter-region-label"
 FILTER_RESET = "filter-reset"
 FILTER_TITLE = "filter-title"
+FILTER_TOGGLE = "filter-toggle"  # "Filtres": unfolds the filters on narrow screens
+FILTER_COLLAPSE = "filter-collapse"
 SKIP_LINK = "skip-link"
 MAIN = "main"
 
@@ -36,6 +40,17 @@ TABLE_PANEL = "table-panel"
 TABLE_LABELS = "table-labels"
 DOWNLOAD_IMAGE = "download-image"  # {"type", "index": graph id, "format": "png" or "svg"}
 DOWNLOAD_DONE = "download-done"
+
+# commentary beside a figure (dashboard.components.commentary): pattern types, {"type",
+# "section"}; the editor's ids start with "commentary-edit" (staff-only callbacks)
+COMMENTARY_SLOT = "commentary-slot"
+COMMENTARY_LIST = "commentary-list"
+COMMENTARY_EDIT_FR = "commentary-edit-fr"
+COMMENTARY_EDIT_EN = "commentary-edit-en"
+COMMENTARY_EDIT_SAVE = "commentary-edit-save"
+COMMENTARY_EDIT_REMOVE = "commentary-edit-remove"
+COMMENTARY_EDIT_STATUS = "commentary-edit-status"
+COMMENTARY_EDIT_PREFIX = "commentary-edit"
 
 # ---- page: overview ----
 OVERVIEW_BODY = "overview-body"

@@ -123,6 +123,8 @@ class HeaderPolicy:
     def add_headers(self, response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", self.csp())
         for name, value in STATIC_HEADERS.items():
+            if name == "X-Frame-Options" and getattr(response, "frameable", False):
+                continue  # a page others may frame says so in its CSP (dashboard.public)
             response.headers.setdefault(name, value)
         if self.production:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -112,24 +112,42 @@ def paired_difference(both: int, pre_only: int, post_only: int, neither: int,
     p-value: the exact McNemar test (statsmodels), a two-sided binomial test on the
     discordant pairs.
     """
-    cells = {"both": both, "pre_only": pre_only, "post_only": post_only, "neither": neither}
-    for name, count in cells.items():
-        if count < 0:
-            raise ValueError(f"paired_difference: {name} = {count} is negative")
+    return paired_differences([(both, pre_only, post_only, neither)], alpha)[0]
+
+
+def paired_differences(tables: Sequence[tuple[int, int, int, int]],
+                       alpha: float = 0.05) -> list[Difference]:
+    """`paired_difference` of many 2x2 tables (both, pre_only, post_only, neither) at once:
+    the Wilson bounds of every share in one `proportion_confint` call and the exact McNemar
+    p-values in one binomial call, instead of four statsmodels calls per table (a breakdown
+    by school has 200 tables)."""
+    cells = np.asarray(tables, dtype=np.int64).reshape(-1, 4)
+    for position, name in enumerate(("both", "pre_only", "post_only", "neither")):
+        negative = cells[:, position] < 0
+        if negative.any():
+            raise ValueError(f"paired_difference: {name} = {cells[negative, position][0]} "
+                             "is negative")
+    results = [EMPTY_DIFFERENCE] * len(cells)
+    counted = np.flatnonzero(cells.sum(axis=1) > 0)
+    if not len(counted):
+        return results
+    both, pre_only, post_only, neither = cells[counted].T
     n = both + pre_only + post_only + neither
-    if n == 0:
-        return EMPTY_DIFFERENCE
     post, pre = both + post_only, both + pre_only
     p1, p2 = post / n, pre / n
-    l1, u1 = _wilson_bounds(post, n, alpha)
-    l2, u2 = _wilson_bounds(pre, n, alpha)
-    phi = _newcombe_phi(both, post_only, pre_only, neither)
+    (l1, l2), (u1, u2) = _wilson_bounds_of(np.concatenate([post, pre]),
+                                           np.concatenate([n, n]), alpha)
+    phi = np.array([_newcombe_phi(*map(int, table)) for table in
+                    zip(both, post_only, pre_only, neither)])
     diff = p1 - p2
-    below = _square_and_add(p1 - l1, u2 - p2, phi)
-    above = _square_and_add(u1 - p1, p2 - l2, phi)
-    from statsmodels.stats.contingency_tables import mcnemar
-    p_value = mcnemar([[both, pre_only], [post_only, neither]], exact=True).pvalue
-    return Difference(diff, max(-1.0, diff - below), min(1.0, diff + above), float(p_value))
+    below = _squares_and_add(p1 - l1, u2 - p2, phi)
+    above = _squares_and_add(u1 - p1, p2 - l2, phi)
+    p_values = _exact_mcnemar(pre_only, post_only)
+    lows, highs = np.maximum(-1.0, diff - below), np.minimum(1.0, diff + above)
+    for position, *figures in zip(counted, diff.tolist(), lows.tolist(), highs.tolist(),
+                                  p_values.tolist()):
+        results[position] = Difference(*figures)
+    return results
 
 
 def mean_paired_change(pre: Sequence[float], post: Sequence[float],
@@ -227,6 +245,23 @@ def _wilson_bounds(k: int, n: int, alpha: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
+def _wilson_bounds_of(k: np.ndarray, n: np.ndarray, alpha: float):
+    """Wilson bounds of many shares (n > 0) in one call, split in two halves: ((low of the
+    first half, low of the second), (high of the first, high of the second))."""
+    from statsmodels.stats.proportion import proportion_confint
+    low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
+    half = len(k) // 2
+    return (low[:half], low[half:]), (high[:half], high[half:])
+
+
+def _exact_mcnemar(pre_only: np.ndarray, post_only: np.ndarray) -> np.ndarray:
+    """The exact McNemar test of statsmodels (`mcnemar(exact=True)`) for many tables: twice
+    the binomial tail of the smaller discordant count, at most 1."""
+    from scipy.stats import binom
+    return np.minimum(binom.cdf(np.minimum(pre_only, post_only), pre_only + post_only, 0.5)
+                      * 2, 1.0)
+
+
 def _score_test_p(k_pre: int, n_pre: int, k_post: int, n_post: int) -> float:
     # When every answer is the same (pooled share 0 or 1) the score statistic is 0/0; the two
     # samples then agree perfectly, so there is no evidence of a difference: p = 1.
@@ -258,9 +293,9 @@ def _newcombe_phi(e: int, f: int, g: int, h: int) -> float:
     return c / math.sqrt(margins)
 
 
-def _square_and_add(width_a: float, width_b: float, phi: float) -> float:
+def _squares_and_add(width_a: np.ndarray, width_b: np.ndarray, phi: np.ndarray) -> np.ndarray:
     # max() absorbs float noise: the radicand is (a - b)^2 + 2(1 - phi)ab >= 0 for |phi| <= 1.
-    return math.sqrt(max(0.0, width_a ** 2 - 2 * phi * width_a * width_b + width_b ** 2))
+    return np.sqrt(np.maximum(0.0, width_a ** 2 - 2 * phi * width_a * width_b + width_b ** 2))
 
 
 def _check_count(k: int, n: int, name: str) -> None:

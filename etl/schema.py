@@ -44,6 +44,7 @@ DELIVERY_RHYTHMS = ("month", "quarter", "publication")
 DELIVERY_STATUSES = ("claimed", "sent", "failed")
 LANGS = ("fr", "en")
 LINEAGE_ACTIONS = ("added", "changed", "unchanged", "superseded")
+COMMENTARY_SECTIONS = ("tour", "awareness", "outcomes", "guide")
 KINDS = ("organisations", "projects", "students", "events", "guide", "survey", "org-survey")
 
 
@@ -465,6 +466,31 @@ delivery = Table(
     _in("status", DELIVERY_STATUSES),
     comment="One row per report mailed (or being mailed) to a subscriber: never twice the "
             "same subscription, edition and period.",
+)
+
+commentary = Table(
+    "commentary", metadata,
+    Column("commentary_id", Integer, primary_key=True, autoincrement=True,
+           comment="Surrogate key."),
+    Column("section", String(12), nullable=False,
+           comment="Figure it explains: tour (the map), awareness (the headline), outcomes "
+                   "(by region) or guide."),
+    Column("edition", String(9), ForeignKey("edition.edition"), nullable=False,
+           comment="Edition it is about."),
+    Column("region_code", String(2), ForeignKey("region.region_code"),
+           comment="Region it is about; empty for a national comment."),
+    Column("text_fr", Text, nullable=False,
+           comment="The comment in French: plain text or a small safe subset of Markdown."),
+    Column("text_en", Text, comment="The comment in English; empty: English readers see the "
+                                    "French text."),
+    Column("created_by", Text, comment="Account or command that wrote it."),
+    Column("created_at", DateTime, nullable=False, comment="When it was written (UTC)."),
+    Column("updated_by", Text, comment="Account or command that last changed it."),
+    Column("updated_at", DateTime, nullable=False, comment="When it last changed (UTC)."),
+    Index("ix_commentary_edition", "edition", "section"),
+    _in("section", COMMENTARY_SECTIONS),
+    comment="Staff's comments on a figure for an edition (and a region): shown beside it, "
+            "printed in the report under its section, frozen with a published report.",
 )
 
 # ---- derived tables (marts), rebuilt by etl.marts after each load ----

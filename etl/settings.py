@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 
 DEMO_PSEUDONYM_KEY = "demo-key-not-for-real-data"
+# An origin a CSP source list accepts as it is: http(s), a host name or address, a port.
+ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?/?")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,10 @@ SETTINGS: dict[str, Setting] = {
     "public_url": Setting(
         "IMPACT_PUBLIC_URL", "", "Address of the dashboard for links in delivered reports' "
                                  "mails, e.g. https://impact.example.org (none: no link)."),
+    "embed_origins": Setting(
+        "IMPACT_EMBED_ORIGINS", "", "Sites allowed to frame the public page /public, e.g. "
+                                    "https://www.example.org (space or comma separated; "
+                                    "none: no site may frame it)."),
 }
 
 
@@ -93,6 +100,7 @@ class Settings:
     smtp_url: str = ""
     mail_from: str = ""
     public_url: str = ""
+    embed_origins: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -141,7 +149,20 @@ def from_environment(environ=None, dotenv: bool = True) -> Settings:
         raise SettingsError("IMPACT_TRUSTED_PROXIES must be 0 or more")
     if settings.default_lang not in ("fr", "en"):
         raise SettingsError("IMPACT_LANG must be fr or en")
+    embed_origins(settings.embed_origins)
     return settings
+
+
+def embed_origins(text: str) -> tuple[str, ...]:
+    """IMPACT_EMBED_ORIGINS as a tuple of origins (scheme://host[:port], no path), or a
+    SettingsError naming the first entry that is not one."""
+    origins = []
+    for entry in text.replace(",", " ").split():
+        if not ORIGIN.fullmatch(entry):
+            raise SettingsError(f"IMPACT_EMBED_ORIGINS: '{entry}' is not an origin such as "
+                                "https://www.example.org (scheme, host, optional port)")
+        origins.append(entry.rstrip("/").lower())
+    return tuple(origins)
 
 
 _current: Settings | None = None

@@ -145,6 +145,20 @@ def _progress():
     return show
 
 
+def _warm(engine) -> None:
+    """The new version's figures into the shared Redis figure cache, when REDIS_URL is set, so
+    that the web workers' first views find them (dashboard/warm.py)."""
+    from dashboard import warm
+
+    try:
+        done = warm.warm_shared_cache(engine)
+    except Exception as error:  # noqa: BLE001 - the data is written; the pages will compute
+        click.echo(f"note: the figure cache was not warmed ({type(error).__name__})")
+        return
+    if done:
+        click.echo(f"figure cache warmed for {done['views']} views in {done['seconds']:.1f} s")
+
+
 def _print_reports(reports) -> None:
     if sys.stdout.isatty():
         click.echo("\r\033[K", nl=False)
@@ -197,6 +211,8 @@ def load(paths, kind, wave, edition_arg, dry_run):
     reports = load_paths(paths, kind=kind, wave=wave, edition_arg=edition_arg, dry_run=dry_run,
                          engine=engine, progress=_progress())
     _print_reports(reports)
+    if any(r.status == "loaded" for r in reports):
+        _warm(engine)
     if not reports:
         raise UserError("no supported file found (CSV, XLSX or ZIP)")
     if any(not r.ok for r in reports):
@@ -216,6 +232,7 @@ def unload(batch):
         raise UserError(str(error))
     counts = ", ".join(f"{n} from {t}" for t, n in removed.items()) or "no rows"
     click.echo(f"batch {batch} taken out: {counts}")
+    _warm(_engine())
     kept, restored = getattr(removed, "kept", {}), getattr(removed, "restored", {})
     if kept:
         click.echo("    kept, as later batches hold them too: "
@@ -240,6 +257,8 @@ def forget(email):
     click.echo(f"erased {total} row(s) of that person" +
                (": " + ", ".join(f"{n} from {t}" for t, n in removed.items() if n) if total else
                 " (nothing was held)"))
+    if total:
+        _warm(_engine())
 
 
 @cli.command()
@@ -659,6 +678,11 @@ def _one_report(engine, filters, scope, lang, publish, published, out: Path) -> 
             data, stamp = snapshot.data, snapshot.stamp()
             note = (f"published as snapshot #{snapshot.snapshot_id}, "
                     f"sha256 {snapshot.content_hash[:12]}")
+            if snapshot.scope_key == "staff":  # the national report: the public page's too
+                from dashboard.public import audience as public
+
+                shown = public.publish(filters.editions[0], actor=_actor(), engine=engine)
+                note += f"; public page snapshot #{shown.snapshot_id}"
     pdf = render.render_pdf(data, lang, published=stamp)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pdf)
@@ -831,6 +855,80 @@ def deliver(dry_run, today):
         click.echo("nothing to deliver")
     if any(outcome.status == "failed" for outcome in outcomes):
         sys.exit(1)
+
+
+# ---- staff's comments on the figures ----
+
+@cli.group()
+def comments():
+    """Staff's comments on a figure for an edition (and a region): shown beside it on the
+    pages, printed under its section in the report, frozen with a published report."""
+
+
+def _place_text(found) -> str:
+    return f"{found.section} {found.edition} {found.region_code or 'national'}"
+
+
+@comments.command("list")
+@click.option("--edition", "editions", multiple=True, metavar="YYYY-YYYY",
+              help="Only these editions (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@friendly
+def comments_list(editions, as_json):
+    """Every comment: section, edition, region, who changed it last, its French text."""
+    from etl import commentary
+
+    found = commentary.list_comments(_engine(), editions=editions)
+    if as_json:
+        click.echo(json.dumps([{**c.frozen(), "updated_by": c.updated_by,
+                                "updated_at": c.updated_at} for c in found],
+                              indent=2, default=str, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("no comment yet: `impact comments add SECTION EDITION --fr TEXT`")
+    for c in found:
+        text = " ".join(c.text_fr.split())
+        click.echo(f"{_place_text(c):<32} {c.updated_at:%Y-%m-%d} {c.updated_by or ''}: "
+                   f"{text[:60]}{'…' if len(text) > 60 else ''}")
+
+
+@comments.command("add")
+@click.argument("section", type=click.Choice(["tour", "awareness", "outcomes", "guide"]))
+@click.argument("edition", metavar="EDITION")
+@click.option("--region", metavar="CODE", help="A region's INSEE code (default: national).")
+@click.option("--fr", "text_fr", required=True, help="The comment in French.")
+@click.option("--en", "text_en", help="The comment in English (default: readers in English "
+                                      "see the French text).")
+@friendly
+def comments_add(section, edition, region, text_fr, text_en):
+    """Write the comment of a section for an edition (replaces the one it has)."""
+    from etl import commentary
+
+    engine = _engine()
+    try:
+        before = commentary.find(engine, section, edition, region)
+        found = commentary.save(engine, section, edition, region, text_fr, text_en,
+                                actor=_actor())
+    except commentary.CommentaryError as error:
+        raise UserError(str(error))
+    click.echo(f"comment {'changed' if before else 'added'}: {_place_text(found)}")
+
+
+@comments.command("remove")
+@click.argument("section", type=click.Choice(["tour", "awareness", "outcomes", "guide"]))
+@click.argument("edition", metavar="EDITION")
+@click.option("--region", metavar="CODE", help="A region's INSEE code (default: national).")
+@friendly
+def comments_remove(section, edition, region):
+    """Remove the comment of a section for an edition (published reports keep theirs)."""
+    from etl import commentary
+
+    engine = _engine()
+    found = commentary.find(engine, section, edition, region)
+    if found is None:
+        raise UserError(f"no comment on {section} {edition} {region or 'national'}")
+    commentary.remove(engine, found.commentary_id, actor=_actor())
+    click.echo(f"comment removed: {_place_text(found)}")
 
 
 def main():

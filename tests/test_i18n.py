@@ -9,8 +9,8 @@ import pytest
 
 from dashboard import i18n
 from dashboard.i18n import (
-    NNBSP, CatalogueError, fmt_date, fmt_decimal, fmt_int, fmt_pct, fmt_points, fmt_share,
-    normalise_lang, plotly_locale_fr, plotly_separators, register, t, tn,
+    NNBSP, CatalogueError, fmt_date, fmt_decimal, fmt_int, fmt_month, fmt_pct, fmt_points,
+    fmt_share, normalise_lang, plotly_locale_fr, plotly_separators, register, t, tn,
 )
 
 
@@ -111,3 +111,9 @@ def test_every_message_has_both_languages_and_the_same_fields():
         assert set(texts) >= {"fr", "en"}, key
         fields = [sorted(re.findall(r"{(\w+)", texts[lang])) for lang in ("fr", "en")]
         assert fields[0] == fields[1], key
+
+
+def test_fmt_month_names_the_month_from_cldr():
+    assert fmt_month(dt.date(2026, 8, 1), "fr") == "août 2026"
+    assert fmt_month(dt.date(2026, 2, 14), "fr") == "février 2026"
+    assert fmt_month(dt.date(2026, 9, 1), "en") == "September 2026"

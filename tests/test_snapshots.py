@@ -169,7 +169,7 @@ def test_publishing_an_edition_freezes_every_audience(report_db):
     add_funder(report_db, "insa@example.org", {"schools": ["insa-lyon"]}, role="school")
     published = snapshots.publish_edition(EDITION, actor="staff", engine=report_db, k=K)
     assert sorted(s.scope_key for s in published) == [
-        "funder|regions=32,93", "school|schools=insa-lyon", "staff"]
+        "funder|regions=32,93", "public", "school|schools=insa-lyon", "staff"]
 
 
 def test_funders_see_the_published_version_and_what_changed(report_db, tmp_path):

@@ -32,6 +32,7 @@ from dashboard.stats import (
     mean_paired_change,
     nps,
     paired_difference,
+    paired_differences,
     suppress_counts,
     unpaired_difference,
     wilson,
@@ -209,6 +210,32 @@ def test_paired_difference_of_nobody_has_no_figure():
 def test_paired_difference_refuses_negative_cells():
     with pytest.raises(ValueError, match="pre_only = -1"):
         paired_difference(both=3, pre_only=-1, post_only=2, neither=4)
+
+
+def test_paired_differences_in_one_call_give_each_table_its_published_interval():
+    # Newcombe's tables (and an empty one) in one vectorised call: each keeps its own limits.
+    tables = [(e, g, f, h) for (e, f, g, h), _ in NEWCOMBE_PAIRED] + [(0, 0, 0, 0)]
+    results = paired_differences(tables)
+    assert results[-1] == Difference(None, None, None, None)
+    for ((e, f, g, h), published), result in zip(NEWCOMBE_PAIRED, results):
+        assert result.diff == pytest.approx((f - g) / (e + f + g + h))
+        assert result.ci_low == pytest.approx(published[0], abs=PAIRED_4DP)
+        assert result.ci_high == pytest.approx(published[1], abs=PAIRED_4DP)
+
+
+def test_paired_differences_p_values_are_exact_mcnemar_of_each_table():
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    tables = [(5, 1, 6, 3), (5, 0, 0, 3), (40, 9, 9, 2), (1, 30, 2, 0), (0, 0, 0, 7)]
+    for (both, pre_only, post_only, neither), result in zip(tables, paired_differences(tables)):
+        expected = mcnemar([[both, pre_only], [post_only, neither]], exact=True).pvalue
+        assert result.p_value == pytest.approx(expected)
+    assert paired_differences(tables)[0].p_value == pytest.approx(0.125)
+
+
+def test_paired_differences_refuse_a_negative_cell_by_name():
+    with pytest.raises(ValueError, match="post_only = -2"):
+        paired_differences([(1, 2, 3, 4), (3, 1, -2, 4)])
 
 
 # --- mean_paired_change ----------------------------------------------------------------------

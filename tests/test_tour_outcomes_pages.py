@@ -341,7 +341,11 @@ def test_staff_see_the_projects_in_a_sortable_filterable_grid(programme, pages):
     _, outcomes = pages
     tree = outcomes.body(outcomes.collect(ALL, STAFF, K, programme), "fr", K)
     grid = find(tree, ids.OUTCOMES_PROJECTS_GRID)
-    rows = {row["title"]: row for row in grid.rowData}
+    assert grid.rowModelType == "infinite"  # the rows come block by block from the server
+    block = outcomes.projects_block(ALL, STAFF, K, "fr", {"startRow": 0, "endRow": 15},
+                                    programme)
+    assert block["rowCount"] == 4
+    rows = {row["title"]: row for row in block["rowData"]}
     assert set(rows) == {"Carte des bénévoles", "Suivi des jardins", "Annuaire solidaire",
                          "Capteurs de rivière"}
     assert rows["Suivi des jardins"] | {"project_id": None} == {

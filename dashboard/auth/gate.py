@@ -26,7 +26,8 @@ LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
 CALLBACK_PATH = "/_dash-update-component"
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
-PUBLIC_PATHS = (LOGIN_PATH, LOGOUT_PATH, "/_favicon.ico", "/favicon.ico")
+# "/public": the public impact page (dashboard.public), published figures only.
+PUBLIC_PATHS = (LOGIN_PATH, LOGOUT_PATH, "/_favicon.ico", "/favicon.ico", "/public")
 
 
 def page_roles(page: dict) -> tuple[str, ...]:

@@ -7,27 +7,13 @@ from dash import Input, Output, html
 
 from dashboard.auth.account import current_account
 from dashboard.auth.gate import LOGOUT_PATH
-from dashboard.i18n import register, t
+from dashboard.i18n import t
 
 
 # component ids of the account menu (shell header)
 ACCOUNT_MENU = "account-menu"
 ACCOUNT_EMAIL = "account-email"
 LOGOUT_BUTTON = "logout-button"
-
-register({
-    "auth.logout": {"fr": "Se déconnecter", "en": "Sign out"},
-    "auth.account_label": {"fr": "Compte connecté", "en": "Signed-in account"},
-    "auth.role.admin": {"fr": "administration", "en": "admin"},
-    "auth.role.staff": {"fr": "équipe", "en": "staff"},
-    "auth.role.funder": {"fr": "financeur", "en": "funder"},
-    "auth.role.school": {"fr": "école", "en": "school"},
-    "auth.forbidden.title": {"fr": "Accès refusé", "en": "Access denied"},
-    "auth.forbidden.text": {
-        "fr": "Votre compte ne donne pas accès à cette page.",
-        "en": "Your account does not give access to this page."},
-    "auth.forbidden.back": {"fr": "Retour à la vue d'ensemble", "en": "Back to the overview"},
-})
 
 
 def account_menu(lang: str):

@@ -6,9 +6,11 @@ URL out of them on change (`dashboard.app`), so a view can be bookmarked and rel
 
 from __future__ import annotations
 
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.components.fold import fold_button
 from dashboard.i18n import t
 
 FILTERS = (  # (URL parameter, dropdown id, label id, label key, placeholder key)
@@ -29,7 +31,8 @@ def dropdown_labels(lang: str) -> dict[str, str]:
 
 
 def filter_bar(options: dict[str, list[dict]], lang: str) -> html.Section:
-    """Three labelled multi-select dropdowns and a reset button, in one row on wide screens."""
+    """Three labelled multi-select dropdowns and a reset button, in one row on wide screens;
+    under 992 px they fold behind a "Filtres" button (`components.fold`)."""
     fields = [
         html.Div(className="filter-field", children=[
             html.Label(t(label_key, lang), id=label_id, htmlFor=dropdown_id,
@@ -49,7 +52,10 @@ def filter_bar(options: dict[str, list[dict]], lang: str) -> html.Section:
         children=[
             html.H2(t("filters.title", lang), id=ids.FILTER_TITLE,
                     className="visually-hidden"),
-            *fields,
-            html.Div(reset, className="filter-actions"),
+            fold_button(ids.FILTER_TOGGLE, ids.FILTER_COLLAPSE, t("filters.title", lang),
+                        "filter-toggle"),
+            dbc.Collapse(id=ids.FILTER_COLLAPSE, is_open=False, className="filter-collapse",
+                         children=html.Div([*fields, html.Div(reset, className="filter-actions")],
+                                           className="filter-fields")),
         ],
     )

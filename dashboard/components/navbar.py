@@ -12,6 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.components.fold import fold_button
 from dashboard.i18n import t
 from dashboard.view import FILTER_PARAMS, LANG_PARAM, build_search, parse_search
 
@@ -50,14 +51,19 @@ def nav_links(lang: str, pathname: str | None, search: str | None) -> list:
     return links
 
 
-def header(lang: str, pathname: str | None = None, search: str | None = None) -> html.Header:
+def header(lang: str, pathname: str | None = None, search: str | None = None, *,
+           account=None, visible=None) -> html.Header:
+    """The header; `account` is the account menu, `visible(links)` keeps the links the account
+    may open. Under 992 px the links and the tools fold into a "Menu" button
+    (`components.fold`); above, they are always shown."""
     brand = dcc.Link(href="/", id=ids.BRAND, className="brand", children=[
         html.Span("L", className="brand-mark", **{"aria-hidden": "true"}),
         html.Span([html.Span("Latitudes", className="brand-name"),
                    html.Span(" Impact", className="brand-product")]),
     ])
+    links = nav_links(lang, pathname, search)
     nav = html.Nav(**{"aria-label": t("shell.nav_label", lang)}, className="main-nav",
-                   children=html.Ul(nav_links(lang, pathname, search), id=ids.NAV_LINKS,
+                   children=html.Ul(visible(links) if visible else links, id=ids.NAV_LINKS,
                                     className="nav"))
     language = html.Div(className="lang-switch", role="group",
                         **{"aria-label": t("shell.lang_label", lang)}, children=dbc.RadioItems(
@@ -67,6 +73,10 @@ def header(lang: str, pathname: str | None = None, search: str | None = None) ->
                             labelCheckedClassName="active"))
     freshness = html.Div(id=ids.FRESHNESS_BADGE, className="freshness-badge",
                          title=t("shell.freshness_title", lang))
+    tools = html.Div([freshness, language, account], className="header-tools")
     return html.Header(className="app-header", children=html.Div(
         className="container-xxl app-header-inner",
-        children=[brand, nav, html.Div([freshness, language], className="header-tools")]))
+        children=[brand, fold_button(ids.NAV_TOGGLE, ids.NAV_COLLAPSE, t("shell.menu", lang),
+                                     "nav-toggle"),
+                  dbc.Collapse([nav, tools], id=ids.NAV_COLLAPSE, is_open=False,
+                               className="header-collapse")]))

@@ -61,6 +61,13 @@ def data_table(df: pd.DataFrame, lang: str, *, caption: str | None = None) -> ht
         html.Caption(caption) if caption else None, head, body])
 
 
+def scroll_region(table, label: str) -> html.Div:
+    """A wide `table` scrolls inside its card (not the page) on a phone; the region takes the
+    focus, so that the keyboard scrolls it too, and is named by `label`."""
+    return html.Div(table, className="table-responsive", tabIndex="0", role="region",
+                    **{"aria-label": label})
+
+
 def table_data(df: pd.DataFrame, lang: str, *, caption: str | None = None) -> dict:
     """What `data_table` shows, as data: the browser draws the table when it is opened
     (`impact.tableComponent` in assets/impact.js), the same markup."""

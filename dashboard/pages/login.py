@@ -27,7 +27,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Response, g, redirect, render_template_string, request, session
 
-from dashboard.i18n import register, t
+from dashboard.i18n import t
 from dashboard.security import answer_error_with
 from dashboard.view import default_lang, lang_of, parse_search, with_params
 
@@ -35,31 +35,6 @@ log = logging.getLogger(__name__)
 
 ACCOUNT_LIMIT = "5 per 15 minutes"   # failed sign-ins for one e-mail, from anywhere
 ADDRESS_LIMIT = "20 per 15 minutes"  # failed sign-ins from one address, whatever the e-mail
-
-register({
-    "login.title": {"fr": "Connexion", "en": "Sign in"},
-    "login.lede": {
-        "fr": "Accès réservé aux comptes de Latitudes, de ses financeurs et des écoles "
-              "partenaires.",
-        "en": "For the accounts of Latitudes, its funders and its partner schools."},
-    "login.email": {"fr": "Adresse e-mail", "en": "E-mail address"},
-    "login.password": {"fr": "Mot de passe", "en": "Password"},
-    "login.submit": {"fr": "Se connecter", "en": "Sign in"},
-    "login.error": {"fr": "E-mail ou mot de passe incorrect", "en": "Incorrect e-mail or password"},
-    "login.throttled": {
-        "fr": "Trop de tentatives de connexion. Réessayez dans quelques minutes.",
-        "en": "Too many sign-in attempts. Try again in a few minutes."},
-    "login.expired": {
-        "fr": "Le formulaire a expiré. Saisissez à nouveau vos identifiants.",
-        "en": "The form has expired. Please enter your details again."},
-    "login.signed_out": {"fr": "Vous êtes déconnecté.", "en": "You are signed out."},
-    "login.forgot": {
-        "fr": "Mot de passe oublié ? Un administrateur de Latitudes peut le réinitialiser.",
-        "en": "Forgot your password? A Latitudes administrator can reset it."},
-    "login.other_lang": {"fr": "English", "en": "Français"},
-    "login.lang_label": {"fr": "Langue", "en": "Language"},
-    "login.skip": {"fr": "Aller au formulaire", "en": "Skip to the form"},
-})
 
 PAGE = """<!DOCTYPE html>
 <html lang="{{ lang }}">

@@ -18,7 +18,7 @@ from dashboard.components.kpi import kpi_card, kpi_grid, suppressed_text
 from dashboard.components.page import page_error, page_header
 from dashboard.components.table_toggle import chart_card
 from dashboard.figures import before_after, empty
-from dashboard.i18n import fmt_int, fmt_points, fmt_share, register, t, tn
+from dashboard.i18n import fmt_int, fmt_points, fmt_share, t, tn
 from dashboard.pages import context
 from dashboard.stats import is_fragile, wilson
 
@@ -30,110 +30,6 @@ dash.register_page(
     title="Vue d'ensemble · Latitudes Impact",
     description="Les chiffres clés du programme Tech for Good de Latitudes.",
 )
-
-register({
-    "overview.nav": {"fr": "Vue d'ensemble", "en": "Overview"},
-    "overview.title": {"fr": "Vue d'ensemble", "en": "Overview"},
-    "overview.lede": {
-        "fr": "Les chiffres clés du programme Tech for Good pour la sélection en cours.",
-        "en": "Key figures of the Tech for Good programme for the current selection."},
-    "overview.kpi.projects": {"fr": "Projets", "en": "Projects"},
-    "overview.kpi.projects.detail": {"fr": "projets Tech for Good", "en": "Tech for Good projects"},
-    "overview.kpi.organisations": {"fr": "Organisations", "en": "Organisations"},
-    "overview.kpi.organisations.detail": {"fr": "structures de l'ESS bénéficiaires",
-                                          "en": "SSE organisations served"},
-    "overview.kpi.students": {"fr": "Étudiants", "en": "Students"},
-    "overview.kpi.students.detail": {"fr": "étudiants inscrits au programme",
-                                     "en": "students enrolled in the programme"},
-    "overview.kpi.schools": {"fr": "Écoles", "en": "Schools"},
-    "overview.kpi.schools.detail": {"fr": "écoles avec un projet ou des étudiants",
-                                    "en": "schools with a project or students"},
-    "overview.kpi.regions": {"fr": "Régions touchées", "en": "Regions reached"},
-    "overview.kpi.regions.detail": {"fr": "régions avec un événement du Tour de France",
-                                    "en": "regions with a Tour de France event"},
-    "overview.kpi.events": {"fr": "Événements", "en": "Events"},
-    "overview.kpi.events.detail": {"fr": "événements du Tour de France",
-                                   "en": "Tour de France events"},
-    "overview.kpi.attendees": {"fr": "Participants", "en": "Attendees"},
-    "overview.kpi.guide": {"fr": "Guide diffusé", "en": "Guide distributed"},
-    "overview.kpi.guide.detail": {"fr": "exemplaires et téléchargements du guide",
-                                  "en": "copies and downloads of the guide"},
-    "overview.kpi.attendees.detail": {"fr": "participations cumulées aux événements",
-                                      "en": "total attendance at events"},
-    "overview.kpi.awareness": {"fr": "Connaissance de l'ESS", "en": "SSE awareness"},
-    "overview.kpi.awareness.detail": {
-        "fr": "savent précisément ce qu'est l'ESS, avant → après",
-        "en": "know precisely what the SSE is, before → after"},
-    "overview.kpi.awareness.none": {"fr": "aucune réponse au questionnaire",
-                                    "en": "no survey answer"},
-    "overview.wave.pre": {"fr": "Avant le programme", "en": "Before the programme"},
-    "overview.wave.post": {"fr": "Après le programme", "en": "After the programme"},
-    "overview.awareness.title": {"fr": "Connaissance de l'ESS, avant et après",
-                                 "en": "SSE awareness, before and after"},
-    "overview.awareness.summary": {
-        "fr": "Savent précisément ce qu'est l'ESS : avant le programme, {pre} ; "
-              "après le programme, {post}.",
-        "en": "Know precisely what the SSE is: before the programme, {pre}; after it, {post}."},
-    "overview.awareness.wave": {"fr": "{share} ({n})", "en": "{share} ({n})"},
-    "overview.awareness.wave_hidden": {
-        "fr": "chiffre masqué (moins de {k} répondants)",
-        "en": "figure hidden (fewer than {k} respondents)"},
-    "overview.awareness.wave_none": {"fr": "aucune réponse", "en": "no answer"},
-    "overview.awareness.empty": {
-        "fr": "Aucune réponse au questionnaire étudiant pour cette sélection.",
-        "en": "No answer to the student survey for this selection."},
-    "overview.awareness.note": {
-        "fr": "Réponses non appariées : toutes les réponses d'avant face à toutes celles "
-              "d'après. Pointillés : référence nationale, 1 étudiant ingénieur sur 5 "
-              "(étude BCG / IPSOS). Barres grises : estimation fragile (moins de 30 "
-              "répondants ou intervalle de plus de 30 points).",
-        "en": "Unpaired answers: every answer before against every answer after. Dashed "
-              "line: national baseline, 1 engineering student in 5 (BCG / IPSOS study). "
-              "Grey bars: fragile estimate (fewer than 30 respondents or an interval wider "
-              "than 30 points)."},
-    "overview.awareness.reference": {"fr": "Référence nationale", "en": "National baseline"},
-    "overview.table.wave": {"fr": "Questionnaire", "en": "Survey"},
-    "overview.table.share": {"fr": "Savent précisément", "en": "Know precisely"},
-    "overview.table.n": {"fr": "Répondants", "en": "Respondents"},
-    "overview.summary.title": {"fr": "En bref", "en": "At a glance"},
-    "overview.summary.projects": {
-        "fr": "{projects} pour {organisations} de l'ESS, avec {schools}.",
-        "en": "{projects} for {organisations} of the SSE, with {schools}."},
-    "overview.summary.students_hidden": {
-        "fr": "Moins de {k} étudiants inscrits : le nombre exact est masqué.",
-        "en": "Fewer than {k} students enrolled: the exact number is hidden."},
-    "overview.summary.tour": {
-        "fr": "{events} du Tour de France dans {regions} sur 18, pour {attendees}.",
-        "en": "{events} of the Tour de France in {regions} out of 18, for {attendees}."},
-    "overview.summary.awareness": {
-        "fr": "La part des répondants qui savent précisément ce qu'est l'ESS passe de {pre} "
-              "avant le programme à {post} après ({points}, réponses non appariées).",
-        "en": "The share of respondents who know precisely what the SSE is goes from {pre} "
-              "before the programme to {post} after it ({points}, unpaired answers)."},
-    "overview.summary.matched": {
-        "fr": "{matched} répondu au questionnaire avant et après le programme.",
-        "en": "{matched} the survey both before and after the programme."},
-    "count.projects.one": {"fr": "{n} projet", "en": "{n} project"},
-    "count.projects.other": {"fr": "{n} projets", "en": "{n} projects"},
-    "count.organisations.one": {"fr": "{n} organisation", "en": "{n} organisation"},
-    "count.organisations.other": {"fr": "{n} organisations", "en": "{n} organisations"},
-    "count.schools.one": {"fr": "{n} école", "en": "{n} school"},
-    "count.schools.other": {"fr": "{n} écoles", "en": "{n} schools"},
-    "count.enrolled.one": {"fr": "{n} étudiant inscrit au programme.",
-                           "en": "{n} student enrolled in the programme."},
-    "count.enrolled.other": {"fr": "{n} étudiants inscrits au programme.",
-                             "en": "{n} students enrolled in the programme."},
-    "count.events.one": {"fr": "{n} événement", "en": "{n} event"},
-    "count.events.other": {"fr": "{n} événements", "en": "{n} events"},
-    "count.regions.one": {"fr": "{n} région", "en": "{n} region"},
-    "count.regions.other": {"fr": "{n} régions", "en": "{n} regions"},
-    "count.attendees.one": {"fr": "{n} participation", "en": "{n} attendee"},
-    "count.attendees.other": {"fr": "{n} participations", "en": "{n} attendees"},
-    "count.respondents.one": {"fr": "n = {n} répondant", "en": "n = {n} respondent"},
-    "count.respondents.other": {"fr": "n = {n} répondants", "en": "n = {n} respondents"},
-    "count.matched.one": {"fr": "{n} étudiant a", "en": "{n} student answered"},
-    "count.matched.other": {"fr": "{n} étudiants ont", "en": "{n} students answered"},
-})
 
 
 def layout(**_query) -> html.Div:

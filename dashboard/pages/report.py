@@ -23,8 +23,10 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import ids, maps
+from dashboard.components.commentary import report_comments
 from dashboard.components.kpi import kpi_card, kpi_grid
 from dashboard.components.page import page_error, page_header
+from dashboard.components.table_toggle import scroll_region
 from dashboard.figures import graph
 from dashboard.i18n import (
     MISSING,
@@ -33,7 +35,6 @@ from dashboard.i18n import (
     fmt_int,
     fmt_pct,
     fmt_points,
-    register,
     t,
 )
 from dashboard.pages import context
@@ -47,25 +48,6 @@ dash.register_page(
     title="Rapport · Latitudes Impact",
     description="Le rapport financeur d'une édition, prêt à imprimer et à télécharger en PDF.",
 )
-
-register({
-    "report.diff.n_matched": {"fr": "Étudiants interrogés avant et après",
-                              "en": "Students asked before and after"},
-    "report.diff.pre_pct": {"fr": "Connaissent l'ESS, avant", "en": "Know the SSE, before"},
-    "report.diff.post_pct": {"fr": "Connaissent l'ESS, après", "en": "Know the SSE, after"},
-    "report.diff.diff_pp": {"fr": "Écart avant / après", "en": "Change before / after"},
-    "report.diff.batches": {
-        "fr": "Chargements depuis la publication\u00a0: {added}.",
-        "en": "Loads since the publication: {added}."},
-    "report.status.published_staff": {
-        "fr": "Édition publiée le {date} à {time} (empreinte {hash}). Les chiffres ci-dessous "
-              "sont ceux des données actuelles.",
-        "en": "Edition published on {date} at {time} (fingerprint {hash}). The figures below "
-              "are those of the current data."},
-    "report.methodology_title": {"fr": "Méthodologie", "en": "Methodology"},
-    "report.pdf_ready": {"fr": "PDF prêt.", "en": "PDF ready."},
-    "report.pack_ready": {"fr": "Pack prêt.", "en": "Pack ready."},
-})
 
 # The headline figures of `snapshots.HEADLINE_FIGURES`: their label and how to write them.
 DIFF_LABELS = {
@@ -195,7 +177,8 @@ def status_block(report: ReportView, lang: str, filters) -> html.Div:
     else:
         children.append(html.P(t("report.diff.some", lang), className="mb-1"))
         if changes.changes:
-            children.append(html.Table(className="table table-sm data-table mb-1", children=[
+            children.append(scroll_region(html.Table(
+                className="table table-sm data-table mb-1", children=[
                 html.Thead(html.Tr([html.Th(t(f"report.diff.{c}", lang), scope="col")
                                     for c in ("figure", "published", "live")])),
                 html.Tbody([html.Tr([
@@ -204,7 +187,7 @@ def status_block(report: ReportView, lang: str, filters) -> html.Div:
                     html.Td(_diff_value(change.figure, change.published, lang)),
                     html.Td(_diff_value(change.figure, change.live, lang)),
                 ]) for change in changes.changes]),
-            ]))
+            ]), t("report.diff.some", lang)))
         if changes.other_cells:
             children.append(html.P(t("report.diff.other_cells", lang, n=changes.other_cells),
                                    className="mb-1 small"))
@@ -220,7 +203,7 @@ def _tiles(kpis: list[dict], prefix: str, k: int, lang: str) -> html.Div:
                      for i, kpi in enumerate(kpis)])
 
 
-def _table(table: dict) -> html.Table:
+def _table(table: dict) -> html.Div:
     def cell(tag, value, first):
         return tag(value, className=None if first else "text-end")
 
@@ -228,11 +211,11 @@ def _table(table: dict) -> html.Table:
             for row in table["rows"]]
     if table.get("total"):
         rows.append(html.Tr([cell(html.Th, v, i == 0) for i, v in enumerate(table["total"])]))
-    return html.Table(className="table table-sm data-table", children=[
+    return scroll_region(html.Table(className="table table-sm data-table", children=[
         html.Caption(table["caption"]),
         html.Thead(html.Tr([html.Th(c, scope="col", className=None if i == 0 else "text-end")
                             for i, c in enumerate(table["columns"])])),
-        html.Tbody(rows)])
+        html.Tbody(rows)]), table["caption"])
 
 
 def _chart(graph_id: str, figure: dict, title: str, caption: str, lang: str,
@@ -275,13 +258,16 @@ def body(report: ReportView, lang: str, *, filters) -> list:
             ]),
             html.Section([html.H2(model["reach"]["title"], className="section-title"),
                           _tiles(model["reach"]["kpis"], "reach", k, lang),
-                          html.P(model["reach"]["summary"])]),
+                          html.P(model["reach"]["summary"]),
+                          report_comments(data, ("tour", "guide"), lang)]),
             html.Section([html.H2(awareness["title"], className="section-title"),
                           big, html.P(awareness["sentence"], className="mt-2"),
-                          html.P(awareness["baseline"], className="text-muted small")]),
+                          html.P(awareness["baseline"], className="text-muted small"),
+                          report_comments(data, ("awareness",), lang)]),
             html.Section([html.H2(model["outcomes"]["title"], className="section-title"),
                           _tiles(model["outcomes"]["kpis"], "outcomes", k, lang),
-                          html.P(model["outcomes"]["summary"])]),
+                          html.P(model["outcomes"]["summary"]),
+                          report_comments(data, ("outcomes",), lang)]),
             _chart(ids.REPORT_MAP_GRAPH,
                    charts.reach_map(data, lang, geojson_url=maps.geojson_url()),
                    graphs["reach_map"]["title"], graphs["reach_map"]["caption"], lang,

@@ -81,8 +81,14 @@ def frame_to_json(frame: pd.DataFrame) -> dict:
     mask = frame.attrs.get(SUPPRESSED_MASK)
     hidden = [] if mask is None else [[int(i), column] for column in mask.columns
                                       for i in np.flatnonzero(mask[column].to_numpy())]
-    return {"columns": list(frame.columns), "hidden": hidden,
-            "rows": [[plain(v) for v in row] for row in frame.itertuples(index=False)]}
+    # Read column by column from a shallow copy without attrs: pandas deep-copies them (the
+    # mask, a frame) at every column read, and itertuples makes a namedtuple class per call.
+    bare = frame.copy(deep=False)
+    bare.attrs = {}
+    values = [bare[column].tolist() for column in bare.columns]
+    rows = [[plain(v) for v in row] for row in zip(*values)] if values else \
+        [[] for _ in range(len(bare))]
+    return {"columns": list(frame.columns), "hidden": hidden, "rows": rows}
 
 
 def frame_from_json(data: Mapping, dtypes: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -96,8 +102,10 @@ def frame_from_json(data: Mapping, dtypes: Mapping[str, str] | None = None) -> p
         else:
             frame[column] = frame[column].astype(dtype)
     if data.get("hidden"):
-        mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+        cells = np.zeros((len(frame), len(frame.columns)), dtype=bool)
+        position = {column: j for j, column in enumerate(frame.columns)}
         for i, column in data["hidden"]:
-            mask.loc[i, column] = True
-        frame.attrs[SUPPRESSED_MASK] = mask
+            cells[int(i), position[column]] = True
+        frame.attrs[SUPPRESSED_MASK] = pd.DataFrame(cells, index=frame.index,
+                                                    columns=frame.columns)
     return frame

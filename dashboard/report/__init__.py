@@ -16,8 +16,7 @@ Because a published report is rendered from its stored dict with the same code a
 `impact report --published` gives the numbers and sentences that were published, whatever was
 loaded since. The page "Rapport" (`dashboard/pages/report.py`) shows the same dict on screen.
 
-Modules: audience (whose report: scope, key, name), collect, charts, render, snapshots, pack,
-messages (the French and English texts).
+Modules: audience (whose report: scope, key, name), collect, charts, render, snapshots, pack.
+Its French and English texts are the "report." entries of the gettext catalogues
+(dashboard/i18n/locale).
 """
-
-from dashboard.report import messages as _messages  # noqa: F401 (registers the texts)

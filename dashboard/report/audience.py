@@ -21,6 +21,12 @@ from etl import reference
 from etl.schema import app_user, edition, school
 
 
+# The public page's audience (dashboard.public): the national report computed as for a funder.
+# "public" is no account's role (etl.schema.ROLES) and its key no account's key.
+PUBLIC = Scope(role="public")
+PUBLIC_KEY = "public"  # scope_key(PUBLIC, any edition)
+
+
 class UnknownAccount(ValueError):
     """No active account has that e-mail."""
 

@@ -44,6 +44,15 @@ _lock = threading.Lock()
 _server_pid: int | None = None
 
 
+
+def stored_table(query, figures: dict) -> pd.DataFrame:
+    """The table a query function gives back from the collected `figures`, for drawing: without
+    its `attrs` (the cells hidden for the XLSX), which pandas deep-copies at every column read
+    or row selection, a mask frame each time."""
+    table = query(None, None, None, snapshot=figures)
+    table.attrs = {}
+    return table
+
 # ---- the image server ----------------------------------------------------------------------
 
 def _fontconfig_file() -> Path:
@@ -167,7 +176,7 @@ def reach_map(data: dict, lang: str, *, attribution: bool = True,
     `geojson_url`: the boundaries' URL for a page (images need them in the figure)."""
     from dashboard import maps
 
-    table = reach.export_table(None, None, None, snapshot=data["figures"])
+    table = stored_table(reach.export_table, data["figures"])
     events = table["events"].astype(int)
     frame = pd.DataFrame({
         "region_code": table["region_code"], "value": events,
@@ -191,7 +200,7 @@ def awareness_rows(data: dict):
     """The rows the chart draws: the lead analysis (paired, else unpaired) of the items asked
     before and after, in questionnaire order."""
     figures = data["figures"]
-    table = awareness.export_table(None, None, None, snapshot=figures)
+    table = stored_table(awareness.export_table, figures)
     lead = awareness.headline(None, None, None, snapshot=figures)["analysis"]
     rows = table[(table["analysis"] == lead) & table["item"].isin(awareness.PAIRED_ITEMS)]
     order = {item: i for i, item in enumerate(awareness.PAIRED_ITEMS)}
@@ -246,7 +255,7 @@ def awareness_chart(data: dict, lang: str) -> dict:
 def outcomes_chart(data: dict, lang: str) -> dict:
     """Projects per region of the organisation served, stacked by status, largest first, with
     the total and the delivery rate at the end of each bar."""
-    table = outcomes.export_table(None, None, None, snapshot=data["figures"])
+    table = stored_table(outcomes.export_table, data["figures"])
     table = table[table["projects"].fillna(0) > 0].copy()
     if table.empty:
         return empty_chart(t("report.outcomes_chart.none", lang), lang)

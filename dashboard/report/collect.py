@@ -9,7 +9,9 @@ was collected (the query layer returns a stored figure without touching the ware
 The dict also says what it is: the editions covered, the filters, the audience (scope, its key
 and its name), K, the data's as-of date, the load batches behind it, the methodology version,
 and how many survey answers of the selection are set aside (labels no one could read yet,
-counted in no figure). It holds no render time: collecting twice the same warehouse gives
+counted in no figure), and staff's comments of the view (`commentary`: section, edition,
+region and texts, frozen with a published report; a report published before comments existed
+has none). It holds no render time: collecting twice the same warehouse gives
 equal dicts, which is what a published snapshot is compared with.
 """
 
@@ -19,13 +21,15 @@ import datetime as dt
 import hashlib
 import json
 import math
+from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from dashboard.cache import cached
 from dashboard.exports import METHODOLOGY_VERSION
-from dashboard.queries import awareness, guide, outcomes, overview, reach
+from dashboard.queries import awareness, commentary, guide, outcomes, overview, reach
 from dashboard.queries.base import Filters, Scope, effective, freshness, min_cell
 from dashboard.report import audience
 from etl import labels
@@ -46,9 +50,22 @@ def loaded_batches(engine: Engine) -> list[int]:
 
 def collect(filters: Filters, scope: Scope, k: int | None = None,
             engine: Engine | None = None) -> dict:
-    """The report of `filters` (one edition, a range, or all) within `scope`, as plain data."""
+    """The report of `filters` (one edition, a range, or all) within `scope`, as plain data.
+
+    Served from the figure cache when one is in force (a request of the app, `cache.enabled`):
+    one collection per selection, scope, K and warehouse version, shared by the page, the PDF
+    and the pack (and by the workers, on Redis), and warmed after a load (`dashboard.warm`).
+    The cached collection names no account (two accounts of the same scope share it): the
+    account is the caller's, set last."""
     engine = engine or get_engine()
-    k = k or min_cell()
+    data = collected(filters, replace(scope, user=None), k or min_cell(), engine)
+    return {**data, "audience": {**data["audience"], "account": scope.user}}
+
+
+@cached
+def collected(filters: Filters, scope: Scope, k: int, engine: Engine | None = None) -> dict:
+    """`collect` without the account (what the figure cache keeps)."""
+    engine = engine or get_engine()
     figures = {}
     for module in (reach, guide, awareness, outcomes):
         figures.update(module.snapshot_figures(filters, scope, k, engine))
@@ -71,12 +88,27 @@ def collect(filters: Filters, scope: Scope, k: int | None = None,
         "set_aside_answers": labels.set_aside_count(chosen, engine),
         "methodology_version": METHODOLOGY_VERSION,
         "figures": figures,
+        "commentary": commentary.frozen(filters, scope, engine),
     })
+
+
+_AS_IS = frozenset({str, int, bool, type(None)})
 
 
 def plain(value):
     """JSON-ready: numpy and Decimal numbers as Python numbers, NaN as None, dates as ISO text,
     sets as sorted lists, tuples as lists."""
+    kind = type(value)
+    if kind in _AS_IS:  # most leaves: checked by exact type first (a report has thousands)
+        return value
+    if kind is dict:
+        return {str(key): plain(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [plain(item) for item in value]
+    return _plain_other(value)
+
+
+def _plain_other(value):
     if isinstance(value, dict):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, (set, frozenset)):

@@ -18,40 +18,10 @@ from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 from urllib.parse import unquote, urlencode, urlsplit
 
-from dashboard.i18n import fmt_date, register, t
+from dashboard.i18n import fmt_date, t
 
 TIMEOUT_SECONDS = 60
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
-NB = "\u00a0"  # French typography: a no-break space before a colon, as in the report
-
-register({
-    "mail.subject": {
-        "fr": "Rapport d'impact Latitudes, édition {edition} — {audience}",
-        "en": "Latitudes impact report, edition {edition} — {audience}"},
-    "mail.greeting": {"fr": "Bonjour,", "en": "Hello,"},
-    "mail.holds": {
-        "fr": "Vous trouverez ci-joint le rapport d'impact publié de l'édition {edition} "
-              "du programme Tech for Good de Latitudes.",
-        "en": "Attached is the published impact report of the {edition} edition of "
-              "Latitudes' Tech for Good programme."},
-    "mail.scope": {"fr": f"Périmètre{NB}: {{audience}}", "en": "Scope: {audience}"},
-    "mail.published": {"fr": f"Publié le{NB}: {{date}}", "en": "Published on: {date}"},
-    "mail.attachment": {"fr": f"Pièce jointe{NB}: {{file}} (PDF)",
-                        "en": "Attachment: {file} (PDF)"},
-    "mail.link": {
-        "fr": f"Le tableau de bord, avec les mêmes chiffres et leur détail{NB}: {{url}}",
-        "en": "The dashboard, with the same figures and their detail: {url}"},
-    "mail.why": {
-        "fr": "Vous recevez ce message parce que votre compte {email} est abonné aux rapports "
-              "publiés ({every}). Pour ne plus le recevoir, écrivez à l'équipe Latitudes.",
-        "en": "You receive this message because your account {email} subscribes to the "
-              "published reports ({every}). To stop receiving it, write to the Latitudes "
-              "team."},
-    "mail.every.month": {"fr": "chaque mois", "en": "every month"},
-    "mail.every.quarter": {"fr": "chaque trimestre", "en": "every quarter"},
-    "mail.every.publication": {"fr": "à chaque publication", "en": "at each publication"},
-    "mail.file": {"fr": "rapport-impact-{edition}.pdf", "en": "impact-report-{edition}.pdf"},
-})
 
 
 class MailSettingsError(ValueError):

@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from dashboard.i18n import MISSING, fmt_date, fmt_decimal, fmt_int, fmt_pct, t, tn
 from dashboard.queries import awareness, guide, outcomes, reach
 from dashboard.report import charts
+from dashboard.report.commentary import commentary_model
 from dashboard.report.collect import REPORT_FORMAT
 from etl import reference
 from etl.reference import MAP_ATTRIBUTION
@@ -238,7 +239,7 @@ def outcomes_section(figures: dict, k: int, lang: str) -> dict:
 
 def reach_table(figures: dict, lang: str) -> dict:
     """The regions behind the map: those with an event or guide copies, and the total."""
-    table = reach.export_table(None, None, None, snapshot=figures)
+    table = charts.stored_table(reach.export_table, figures)
     table = table[(table["events"] > 0) | (table["guide_copies"] > 0)]
     table = table.sort_values(["events", "attendees", "region_name"],
                               ascending=[False, False, True])
@@ -261,14 +262,18 @@ def _signed(points: float, lang: str) -> str:
 
 def awareness_table(figures: dict, k: int, lang: str, analysis: str) -> dict:
     """Every item, before and after, for the lead analysis (post-only items: after only)."""
-    table = awareness.export_table(None, None, None, snapshot=figures)
+    table = charts.stored_table(awareness.export_table, figures)
+    # each (item, analysis) row once, as a dict: selecting rows of the frame item by item
+    # cost more than the rest of the report's model
+    by_key = {}
+    for row in table.to_dict("records"):
+        by_key.setdefault((row["item"], row["analysis"]), row)
     rows = []
     for item in awareness.ITEMS:
         wanted = "unpaired" if item in awareness.POST_ONLY_ITEMS else analysis
-        match = table[(table["item"] == item) & (table["analysis"] == wanted)]
-        if match.empty:
+        row = by_key.get((item, wanted))
+        if row is None:
             continue
-        row = match.iloc[0]
         label = t(f"report.item.{item}", lang)
         n = row["n_post"] if item in awareness.POST_ONLY_ITEMS or wanted == "unpaired" \
             else row["n_matched"]
@@ -412,7 +417,8 @@ def report_model(data: dict, lang: str = "fr", *, published: dict | None = None,
         "method": method_section(data, headline, outcomes_part["kpis_raw"], lang),
         "footer": footer,
         "page_word": t("report.footer.page", lang),
-    }, keep=("headline", "kpis_raw"))
+        "commentary": commentary_model(data, lang),
+    }, keep=("headline", "kpis_raw", "commentary"))
 
 
 # ---- HTML and PDF ----------------------------------------------------------------------------

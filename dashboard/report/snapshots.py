@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 
 from dashboard.queries.base import NOTHING, Filters, Scope, effective
 from dashboard.report import collect
-from dashboard.report.audience import scope_key
+from dashboard.report.audience import PUBLIC, scope_key
 from etl.audit import record
 from etl.schema import app_user, published_snapshot
 
@@ -195,13 +195,14 @@ def account_scopes(edition: str, engine: Engine) -> list:
 
 def publish_edition(edition: str, *, actor: str | None, engine: Engine,
                     k: int | None = None) -> list[Snapshot]:
-    """Publish the national report of `edition` and the report of every funder and school
-    account that may see it (one snapshot per distinct audience)."""
+    """Publish the national report of `edition`, the public page's (`dashboard.public`) and
+    the report of every funder and school account that may see it (one snapshot per distinct
+    audience)."""
     from dashboard.queries.base import STAFF
 
     filters = Filters.of([edition])
     published, seen = [], set()
-    for scope in [STAFF, *account_scopes(edition, engine)]:
+    for scope in [STAFF, PUBLIC, *account_scopes(edition, engine)]:
         key = scope_key(scope, filters)
         if key in seen:
             continue

@@ -10,6 +10,8 @@ import json
 import logging
 from collections import Counter
 
+from flask import current_app, has_app_context
+
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,10 @@ def unload_batch(batch_id: int, engine=None) -> dict[str, int]:
 
     removed = unload(batch_id, engine or warehouse_engine())
     audit_action("unload", {"batch_id": batch_id, "rows_deleted": removed})
+    if has_app_context():  # the new version's figures, built in the background
+        from dashboard import warm
+
+        warm.start(current_app._get_current_object())
     return removed
 
 

@@ -20,6 +20,8 @@ from collections import Counter
 from dataclasses import fields
 from pathlib import Path
 
+from flask import current_app, has_app_context
+
 from dashboard.uploads.base import UploadRefused
 from dashboard.uploads.batches import retire_rerun_rows
 
@@ -162,14 +164,17 @@ def start_job(job_id: str, paths: list[Path], *, kind: str | None = None,
         "reports": [], "error": None, "pid": os.getpid(), "host": socket.gethostname(),
     }
     write_state(state)
-    thread = threading.Thread(target=run_job, args=(state, paths), daemon=True,
+    app = current_app._get_current_object() if has_app_context() else None
+    thread = threading.Thread(target=run_job, args=(state, paths, app), daemon=True,
                               name=f"load-{job_id[:8]}")
     thread.start()
     return job_id
 
 
-def run_job(state: dict, paths: list[Path]) -> dict:
-    """Load the files, recording progress and the reports in the job's state."""
+def run_job(state: dict, paths: list[Path], app=None) -> dict:
+    """Load the files, recording progress and the reports in the job's state; then, when a
+    file was loaded, warm the new version's figures in the app's figure cache
+    (dashboard/warm.py) before the job says it is done."""
     from etl.db import get_engine
     from etl.load import load_paths
 
@@ -190,6 +195,8 @@ def run_job(state: dict, paths: list[Path]) -> dict:
         if state.get("rerun"):
             retire_rerun_rows(state["rerun"], reports, engine)
         _keep_originals(paths, reports)
+        if app is not None and any(r.status == "loaded" for r in reports):
+            _warm(app)
         state.update(status="done", reports=[report_dict(r) for r in reports])
     except Exception as error:
         log.exception("load job %s failed", state["job_id"])
@@ -219,6 +226,15 @@ def _keep_originals(paths: list[Path], reports) -> None:
             if not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
+
+
+def _warm(app) -> None:
+    from dashboard import warm
+
+    try:
+        warm.warm_in_app(app)
+    except Exception:  # noqa: BLE001 - the load is done; visitors will compute the figures
+        log.exception("warming the figures after the load failed")
 
 
 def wait_for_job(job_id: str, timeout: float = 30.0) -> dict:

@@ -16,9 +16,12 @@ or a person back out. This face hands on what the rest of the project uses.
 
 from etl.load.base import LOAD_ORDER, PEOPLE_KINDS, WAVES_OF_KIND, FileReport, LoadError
 from etl.load.batches import collect_files, detect_kind, load_paths, load_table
+from etl.load.bulk import bulk_insert
+from etl.load.surveys import foreign_keys_checked_per_batch
 from etl.load.unloading import Unloaded, forget, unload
 
 __all__ = [
     "LOAD_ORDER", "PEOPLE_KINDS", "WAVES_OF_KIND", "FileReport", "LoadError", "Unloaded",
-    "collect_files", "detect_kind", "forget", "load_paths", "load_table", "unload",
+    "bulk_insert", "collect_files", "detect_kind", "foreign_keys_checked_per_batch", "forget",
+    "load_paths", "load_table", "unload",
 ]

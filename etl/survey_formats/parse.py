@@ -152,14 +152,25 @@ class _Parser:
         keep = np.ones(len(out), dtype=bool)
         keep[rejected_positions] = False
         responses = out[keep].reset_index(drop=True)
-        responses["answers_hash"] = _answers_hash(
-            responses, self._set_aside_signatures(np.flatnonzero(keep)))
+        responses["answers_hash"] = self._anonymous_keys(responses, np.flatnonzero(keep))
         for name in TEXT_COLUMNS:  # None, not NaN, for a missing text: what the loader writes
             responses[name] = responses[name].astype(object).where(responses[name].notna(), None)
         return SurveyParse(self.tool, responses[list(RESPONSE_COLUMNS)],
                            self._rejected(rejected_positions), self._ignored(),
                            str(self.mapping.path) if self.mapping else None,
                            self._set_aside_frame(set(rejected_positions)))
+
+    def _anonymous_keys(self, responses: pd.DataFrame, positions: np.ndarray) -> pd.Series:
+        """The answers hash of the responses without a pseudonym (those without the tool's
+        response id too are keyed by it), None for the others: a national export's 100,000
+        identified responses need none."""
+        pseudonyms = responses["pseudonym"]
+        anonymous = ~(pseudonyms.notna() & pseudonyms.astype(object).ne("")).to_numpy()
+        hashes = pd.Series(None, index=responses.index, dtype=object)
+        if anonymous.any():
+            signatures = self._set_aside_signatures(positions[anonymous])
+            hashes[anonymous] = _answers_hash(responses[anonymous], signatures).to_numpy()
+        return hashes
 
     # ---- columns of one kind
 

@@ -141,7 +141,8 @@ def _reasons(responses: pd.DataFrame, editions: pd.Series, school_ids: pd.Series
 def _respondent_keys(kept: pd.DataFrame, tool: str, fingerprint: str) -> list[str]:
     """The pseudonym; for an anonymous response the tool's response id (scoped by the form
     when the tool counts 1, 2, 3 per form), else a hash of its timestamp and answers."""
-    keys = kept["answers_hash"].astype(object).map(lambda digest: f"anon:{digest[:40]}")
+    keys = pd.Series([f"anon:{digest[:40]}" if isinstance(digest, str) else None
+                      for digest in kept["answers_hash"].tolist()], index=kept.index, dtype=object)
     with_id = (~_blank(kept["tool_response_id"])).to_numpy()
     if with_id.any():
         scope = f"{tool}:{fingerprint}" if tool in PER_FORM_IDS else tool

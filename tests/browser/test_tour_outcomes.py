@@ -116,3 +116,27 @@ def test_outcomes_page_shows_kpis_the_map_and_the_projects_to_staff(page, figure
     expect(page).to_have_url(re.compile(r"[?&]measure=delivery(&|$)"))
     expect(page.locator(f"#{ids.OUTCOMES_MAP} .cbtitle")).to_contain_text("Taux de livraison",
                                                                           timeout=LOADED)
+
+
+def test_projects_grid_pages_from_the_server_and_follows_a_filter_change(page, figures,
+                                                                        live_settings):
+    from dashboard.queries import outcomes
+
+    k = live_settings.min_cell
+    in_region = outcomes.outcomes_kpis(Filters.of(regions=[REGION]), STAFF, k)["projects"]
+    assert 15 < figures["outcomes"]["projects"] and in_region < figures["outcomes"]["projects"]
+    page.goto("/resultats")
+    grid = page.locator(f"#{ids.OUTCOMES_PROJECTS_GRID}")
+    expect(grid).to_contain_text(f"sur {figures['outcomes']['projects']}", timeout=LOADED)
+    expect(grid.locator(".ag-center-cols-container .ag-row")).to_have_count(15,
+                                                                               timeout=LOADED)
+    grid.locator(".ag-icon-next").click()  # the next page: asked for
+    expect(grid).to_contain_text("16 à 30", timeout=LOADED)
+
+    click_region(page, ids.OUTCOMES_MAP, REGION)  # a filter change without a page load
+
+    expect(page).to_have_url(re.compile(rf"[?&]region={REGION}(&|$)"))
+    expect(grid).to_contain_text(f"sur {in_region}", timeout=LOADED)
+    regions = grid.locator(".ag-center-cols-container [col-id='region']")
+    expect(regions.first).to_have_text("Auvergne-Rhône-Alpes", timeout=LOADED)
+    assert set(regions.all_inner_texts()) == {"Auvergne-Rhône-Alpes"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboard.components.page import page_header, section_title
+from dashboard.components.table_toggle import scroll_region
 from dashboard.i18n import fmt_date, t
 from dashboard.pages import context
 from dashboard.pages.admin.accounts import (
@@ -125,9 +126,10 @@ def accounts_table(accounts: list, labels: dict, lang: str):
                 className="" if a.is_active else "admin-disabled"),
         html.Td(fmt_date(a.created_at, lang) if a.created_at else ""),
     ]) for a in accounts]
-    return html.Table(className="table table-sm data-table admin-table",
-                      children=[html.Caption(t("admin.list", lang), className="visually-hidden"),
-                                head, html.Tbody(rows)])
+    return scroll_region(html.Table(
+        className="table table-sm data-table admin-table",
+        children=[html.Caption(t("admin.list", lang), className="visually-hidden"),
+                  head, html.Tbody(rows)]), t("admin.list", lang))
 
 
 def account_options():

@@ -9,7 +9,8 @@ from typing import NamedTuple
 from dash import dcc, html
 
 from dashboard.components.page import section_title
-from dashboard.i18n import fmt_date, register, t
+from dashboard.components.table_toggle import scroll_region
+from dashboard.i18n import fmt_date, t
 from dashboard.pages.admin.accounts import labelled_field
 
 
@@ -22,59 +23,6 @@ SUB_ADD, SUB_REMOVE, SUB_REMOVE_CONFIRM, SUB_STATUS = ("admin-sub-add", "admin-s
                                                        "admin-sub-remove-confirm",
                                                        "admin-sub-status")
 RHYTHMS = ("month", "quarter", "publication")
-
-register({
-    "admin.sub.title": {"fr": "Rapports envoyés par e-mail", "en": "Reports sent by e-mail"},
-    "admin.sub.lede": {
-        "fr": "Les comptes abonnés reçoivent le rapport publié de leur périmètre, en PDF, "
-              "envoyé par la commande « impact deliver » (à lancer chaque jour). Le rôle et le "
-              "périmètre du compte décident de ce qu'il reçoit.",
-        "en": "Subscribed accounts receive the published report of their scope as a PDF, "
-              "sent by the `impact deliver` command (run daily). The account's role and "
-              "scope decide what it receives."},
-    "admin.sub.col.email": {"fr": "Compte", "en": "Account"},
-    "admin.sub.col.every": {"fr": "Rythme", "en": "Rhythm"},
-    "admin.sub.col.editions": {"fr": "Éditions", "en": "Editions"},
-    "admin.sub.col.lang": {"fr": "Langue", "en": "Language"},
-    "admin.sub.col.last": {"fr": "Dernier envoi", "en": "Last sent"},
-    "admin.sub.every.month": {"fr": "chaque mois (dernière édition publiée)",
-                              "en": "every month (latest published edition)"},
-    "admin.sub.every.quarter": {"fr": "chaque trimestre (dernière édition publiée)",
-                                "en": "every quarter (latest published edition)"},
-    "admin.sub.every.publication": {"fr": "à chaque publication d'une édition",
-                                    "en": "each time an edition is published"},
-    "admin.sub.all_editions": {"fr": "toutes celles du périmètre",
-                               "en": "every edition of the scope"},
-    "admin.sub.never": {"fr": "aucun", "en": "none yet"},
-    "admin.sub.none": {"fr": "Aucun abonnement.", "en": "No subscription."},
-    "admin.sub.account": {"fr": "Compte", "en": "Account"},
-    "admin.sub.every": {"fr": "Rythme", "en": "Rhythm"},
-    "admin.sub.editions": {"fr": "Éditions (aucune : toutes celles du périmètre)",
-                           "en": "Editions (none: every edition of the scope)"},
-    "admin.sub.lang": {"fr": "Langue du message et du rapport",
-                       "en": "Language of the mail and report"},
-    "admin.sub.lang.fr": {"fr": "français", "en": "French"},
-    "admin.sub.lang.en": {"fr": "anglais", "en": "English"},
-    "admin.sub.add": {"fr": "Abonner le compte", "en": "Subscribe the account"},
-    "admin.sub.remove": {"fr": "Désabonner le compte", "en": "Unsubscribe the account"},
-    "admin.sub.remove_confirm": {"fr": "Ne plus envoyer le rapport à ce compte ?",
-                                 "en": "Stop sending the report to this account?"},
-    "admin.sub.done.add": {"fr": "{email} recevra le rapport publié par e-mail.",
-                           "en": "{email} will receive the published report by e-mail."},
-    "admin.sub.done.remove": {"fr": "{email} ne recevra plus le rapport.",
-                              "en": "{email} will no longer receive the report."},
-    "admin.sub.err.no_account": {"fr": "Aucun compte {email}.", "en": "No account {email}."},
-    "admin.sub.err.disabled": {"fr": "Le compte {email} est désactivé.",
-                               "en": "The account {email} is disabled."},
-    "admin.sub.err.exists": {"fr": "{email} est déjà abonné : désabonnez-le d'abord.",
-                             "en": "{email} is already subscribed: unsubscribe it first."},
-    "admin.sub.err.no_subscription": {"fr": "{email} n'est pas abonné.",
-                                      "en": "{email} has no subscription."},
-    "admin.sub.err.edition": {"fr": "Édition inconnue : {value}.",
-                              "en": "Unknown edition: {value}."},
-    "admin.sub.err.invalid": {"fr": "Opération refusée : {message}",
-                              "en": "Operation refused: {message}"},
-})
 
 
 class SubscriptionForm(NamedTuple):
@@ -157,6 +105,6 @@ def subscriptions_table(found: list, lang: str):
         html.Td(t(f"admin.sub.lang.{s.lang}", lang)),
         html.Td(fmt_date(s.last_sent_at, lang) if s.last_sent_at else t("admin.sub.never", lang)),
     ]) for s in found]
-    return html.Table(className="table table-sm data-table admin-table", children=[
+    return scroll_region(html.Table(className="table table-sm data-table admin-table", children=[
         html.Caption(t("admin.sub.title", lang), className="visually-hidden"), head,
-        html.Tbody(rows)])
+        html.Tbody(rows)]), t("admin.sub.title", lang))

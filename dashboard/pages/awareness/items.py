@@ -135,7 +135,8 @@ def summary_table_section(rows: dict, structures: dict, analysis: str, lang: str
             html.H2(t("awareness.table.title", lang), id=ids.AWARENESS_TABLE_TITLE,
                     className="chart-title"),
             html.Div(data_table(table, lang, caption=caption), id=ids.AWARENESS_ITEMS_TABLE,
-                     className="table-responsive"),
+                     className="table-responsive", tabIndex="0", role="region",
+                     **{"aria-label": caption}),  # it scrolls inside its card on a phone
             html.P(t("awareness.fragile.rule", lang), className="chart-note"),
         ])
 

@@ -23,8 +23,10 @@ dashboard/components/map_page.py.
 from dashboard.pages.outcomes.base import rate_text
 from dashboard.pages.outcomes.callbacks import collect, export_file, measure_search
 from dashboard.pages.outcomes.layout import body
+from dashboard.pages.outcomes.projects import projects_block
 from dashboard.pages.outcomes.regions import map_figure, map_table
 
 __all__ = [
-    "body", "collect", "export_file", "map_figure", "map_table", "measure_search", "rate_text",
+    "body", "collect", "export_file", "map_figure", "map_table", "measure_search", "projects_block",
+    "rate_text",
 ]

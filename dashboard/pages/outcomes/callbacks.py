@@ -14,6 +14,7 @@ from dashboard.maps import MEASURE_PARAM, register_map_controls
 from dashboard.pages import context
 from dashboard.pages.outcomes.base import DEFAULT_MEASURE, EXPORT_FORMATS, MEASURES, measure_of
 from dashboard.pages.outcomes.layout import body
+from dashboard.pages.outcomes.projects import projects_block
 from dashboard.pages.outcomes.regions import map_section
 
 
@@ -73,6 +74,14 @@ def collect(filters, scope, k: int, engine=None) -> dict:
     }
 
 
+def projects_page(request, search: str | None) -> dict:
+    """The block of the projects grid the browser shows: the view is the server's (the URL's
+    filters within the signed-in account's scope), only paging, sorting and filtering come
+    from the request."""
+    view = context(search)
+    return projects_block(view.filters, view.scope, view.k, view.lang, request)
+
+
 def register_callbacks() -> None:
     """Hand this page's callbacks to Dash. The page module calls it each time Dash executes it
     (once per app created), as Dash then expects every callback again."""
@@ -80,6 +89,9 @@ def register_callbacks() -> None:
              Input(ids.URL, "search"), State(ids.OUTCOMES_VIEW, "data"))(render)
     callback(Output(ids.OUTCOMES_MAP_SLOT, "children"), Input(ids.URL, "search"),
              State(ids.OUTCOMES_VIEW, "data"), prevent_initial_call=True)(redraw_map)
+    callback(Output(ids.OUTCOMES_PROJECTS_GRID, "getRowsResponse"),
+             Input(ids.OUTCOMES_PROJECTS_GRID, "getRowsRequest"), State(ids.URL, "search"),
+             prevent_initial_call=True)(projects_page)
     register_map_controls(__name__, map_id=ids.OUTCOMES_MAP, measure_type=ids.OUTCOMES_MEASURE,
                           download_id=ids.OUTCOMES_EXPORT_DOWNLOAD, export_type=ids.OUTCOMES_EXPORT,
                           figure="outcomes", measures=MEASURES, default=DEFAULT_MEASURE,

@@ -21,7 +21,7 @@ from dashboard.queries.awareness.items import (
     HEADLINE_ITEM, LIKERT_ANSWERS, POST_ONLY_ITEMS, SNAPSHOT_BREAKDOWN, SNAPSHOT_DISTRIBUTION,
     SNAPSHOT_EXPORT, SNAPSHOT_HEADLINE, SNAPSHOT_ITEMS, WAVES)
 from dashboard.queries.awareness.rows import (
-    paired_difference, resolve, share_pct, shown_count, with_difference)
+    _typed_frame, resolve, share_pct, shown_count, with_difference)
 from dashboard.queries.base import Filters, Scope, effective
 from dashboard.queries.frames import stored as stored_figure
 from etl.db import get_engine
@@ -65,12 +65,7 @@ def likert_distribution(filters: Filters, scope: Scope, k: int | None,
 
 
 def _distribution_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame([[row.get(c) for c in DISTRIBUTION_COLUMNS] for row in rows],
-                         columns=DISTRIBUTION_COLUMNS)
-    frame[["count", "n"]] = frame[["count", "n"]].astype("Int64")
-    frame["share"] = frame["share"].astype("float64")
-    frame["suppressed"] = frame["suppressed"].astype(bool)
-    return frame
+    return _typed_frame(rows, DISTRIBUTION_COLUMNS, ["count", "n"], ["share"])
 
 
 # ---- breakdown (knows_ess paired change per school, region or edition) ----------------------
@@ -125,30 +120,28 @@ def breakdown(dimension: str, filters: Filters, scope: Scope, k: int | None,
     whole = units_gate(engine, chosen, k).whole_by(column, f"pairs:{HEADLINE_ITEM}")
     hidden = hidden_groups({group: pair.n for group, pair in pairs.items()}, k) | {
         group for group in pairs if not whole.get(group, True)}
+    shown = [group for group in pairs if group not in hidden]
+    # every shown group's interval and p-value in one vectorised call
+    differences = dict(zip(shown, stats.paired_differences(
+        [(pairs[g].both, pairs[g].pre_only, pairs[g].post_only, pairs[g].neither)
+         for g in shown])))
     rows = []
     for group, pair in pairs.items():
         row = {"group": group, "label": labels.get(group, group), "n_matched": None,
                **dict.fromkeys(["pre_pct", "post_pct", "diff_pp", "ci_low_pp", "ci_high_pp",
                                 "fragile"]), "suppressed": group in hidden}
         if not row["suppressed"]:
-            difference = paired_difference(pair.both, pair.pre_only, pair.post_only,
-                                            pair.neither)
             row.update(n_matched=pair.n, pre_pct=share_pct(pair.pre_positive, pair.n),
                        post_pct=share_pct(pair.post_positive, pair.n))
-            with_difference(row, difference, pair.n)
+            with_difference(row, differences[group], pair.n)
         rows.append(row)
     rows.sort(key=lambda r: (r["suppressed"], -(r["diff_pp"] or 0), str(r["group"])))
     return _breakdown_frame(rows)
 
 
 def _breakdown_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame([[row.get(c) for c in BREAKDOWN_COLUMNS] for row in rows],
-                         columns=BREAKDOWN_COLUMNS)
-    figures = ["pre_pct", "post_pct", "diff_pp", "ci_low_pp", "ci_high_pp"]
-    frame["n_matched"] = frame["n_matched"].astype("Int64")
-    frame[figures] = frame[figures].astype("float64")
-    frame["suppressed"] = frame["suppressed"].astype(bool)
-    return frame
+    return _typed_frame(rows, BREAKDOWN_COLUMNS, ["n_matched"],
+                        ["pre_pct", "post_pct", "diff_pp", "ci_low_pp", "ci_high_pp"])
 
 
 # ---- published snapshots --------------------------------------------------------------------
@@ -160,9 +153,13 @@ def _plain(value):
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    columns = list(frame.columns)
+    # A shallow copy without attrs: pandas deep-copies them (the XLSX mask, a frame) at every
+    # column read.
+    bare = frame.copy(deep=False)
+    bare.attrs = {}
+    columns = list(bare.columns)
     return [{column: _plain(value) for column, value in zip(columns, row)}
-            for row in zip(*(frame[c].tolist() for c in columns))]
+            for row in zip(*(bare[c].tolist() for c in columns))]
 
 
 def snapshot_figures(filters: Filters, scope: Scope, k: int | None,

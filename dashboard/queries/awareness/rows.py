@@ -143,11 +143,27 @@ def item_rows(waves: dict[str, dict[str, WaveCount]], pairs: dict[str, PairCount
     return rows
 
 
+def _typed_frame(rows: list[dict], columns: list[str], counts=(), figures=(),
+                 flags=("suppressed",)) -> pd.DataFrame:
+    """Rows as a frame, each column built once with its type (nullable counts, float figures,
+    boolean flags; the others inferred): converting the columns of a built frame one group
+    after the other costs five times more."""
+    data = {}
+    for column in columns:
+        values = [row.get(column) for row in rows]
+        if column in counts:
+            data[column] = pd.array(values, dtype="Int64")
+        elif column in figures:
+            data[column] = np.array(values, dtype="float64")  # None -> NaN
+        elif column in flags:
+            data[column] = np.array(values, dtype=bool)  # None -> False
+        else:
+            data[column] = values
+    return pd.DataFrame(data, columns=columns)
+
+
 def export_frame(rows: list[dict], columns: list[str] = EXPORT_COLUMNS) -> pd.DataFrame:
-    frame = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns)
-    frame[COUNT_COLUMNS] = frame[COUNT_COLUMNS].astype("Int64")
-    frame[FIGURE_COLUMNS] = frame[FIGURE_COLUMNS].astype("float64")
-    frame["suppressed"] = frame["suppressed"].astype(bool)
+    frame = _typed_frame(rows, columns, COUNT_COLUMNS, FIGURE_COLUMNS)
     frame.attrs["suppressed_mask"] = suppressed_cells(frame)
     return frame
 
@@ -155,15 +171,16 @@ def export_frame(rows: list[dict], columns: list[str] = EXPORT_COLUMNS) -> pd.Da
 def suppressed_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """The cells hidden for small counts (XLSX shows them as "< K"), as opposed to the cells
     that do not apply (a post-only item has no pre share, difference or matched count)."""
-    post_only = frame["item"].isin(POST_ONLY_ITEMS)
-    mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    applies = ~frame["item"].isin(POST_ONLY_ITEMS).to_numpy(dtype=bool)
+    hidden = frame["suppressed"].to_numpy(dtype=bool)
+    mask = {column: np.zeros(len(frame), dtype=bool) for column in frame.columns}
     for column in FIGURE_COLUMNS:
-        applies = ~post_only if column != "post_pct" else pd.Series(True, index=frame.index)
-        mask[column] = frame["suppressed"] & applies
+        mask[column] = hidden & applies if column != "post_pct" else hidden.copy()
     for column in COUNT_COLUMNS:
-        applies = ~post_only if column == "n_matched" else pd.Series(True, index=frame.index)
-        mask[column] = frame[column].isna().to_numpy(dtype=bool) & applies
-    return mask
+        missing = frame[column].isna().to_numpy(dtype=bool)
+        mask[column] = missing & applies if column == "n_matched" else missing
+    # one frame built from whole columns: setting them one by one costs ten times more
+    return pd.DataFrame(mask, index=frame.index, columns=frame.columns)
 
 
 def resolve(engine: Engine | None, k: int | None) -> tuple[Engine, int]:
