@@ -1,7 +1,10 @@
-"""The pages. Each module registers itself with `dash.register_page(__name__, path=...,
-order=..., name=<French name>, nav_key=<i18n key of its navbar label>)`, lays itself out and
-holds its own callbacks; Dash imports every module of this folder whose name does not start
-with "_" (this file is skipped). `login` is no Dash page: the app adds its Flask routes.
+"""The pages. Each registers itself with `dash.register_page(..., path=..., order=...,
+name=<French name>, nav_key=<i18n key of its navbar label>)`, lays itself out and holds its own
+callbacks; Dash executes every module of this folder that mentions register_page and whose name
+does not start with "_" (this file is skipped). A small page is one module (`overview`,
+`report`); a larger one is a package whose `page.py` registers it (`awareness`, `data`,
+`outcomes`, `tour`, `admin`: docs/dashboard.md). `login` is no Dash page: the app adds its
+Flask routes.
 
 A page reads its view from the URL, never from the dropdowns (`dashboard.view`):
 
