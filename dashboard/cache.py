@@ -19,7 +19,8 @@ compute exactly the same figures for them (same role and same scope). A call wit
 The warehouse version (`VERSION`) is one query of index look-ups that changes with every write
 that can change a figure: a load (a new `load_batch` row, its `finished_at`), an unload (the
 count of batches in status `loaded` drops), a person erased by `impact forget` or an answer
-label mapped or unmapped by `impact labels` (a new `audit_log` row of one of
+label mapped or unmapped by `impact labels`, a staff comment written or removed (a new
+`audit_log` row of one of
 `etl.audit.FIGURE_ACTIONS`; the other audited actions, sign-ins, downloads, accounts, change no
 figure and leave the cache alone), and any rewrite of the marts that moves their key
 ranges. It is read once per request (kept in

@@ -30,9 +30,12 @@ from etl.schema import audit_log
 ERASURE = "forget"                  # a person erased (etl.load.forget)
 LABEL_MAP = "answer_label_map"      # an answer label mapped to a value (etl.labels)
 LABEL_UNMAP = "answer_label_unmap"  # a mapping removed (etl.labels)
-# The audited actions that change figures: the dashboard's caches watch the latest of them.
-# Sign-ins, downloads and account changes change none.
-FIGURE_ACTIONS = (ERASURE, LABEL_MAP, LABEL_UNMAP)
+# A staff comment written, changed or removed (etl.commentary)
+COMMENTARY_ACTIONS = ("commentary_add", "commentary_update", "commentary_remove")
+# The audited actions that change what a page or report shows: the dashboard's caches (the
+# report's collection holds the comments) watch the latest of them. Sign-ins, downloads and
+# account changes change none.
+FIGURE_ACTIONS = (ERASURE, LABEL_MAP, LABEL_UNMAP, *COMMENTARY_ACTIONS)
 
 log = logging.getLogger(__name__)
 

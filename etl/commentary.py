@@ -30,7 +30,7 @@ from etl.schema import COMMENTARY_SECTIONS, commentary, edition, region
 
 MAX_LENGTH = 2000  # characters per language: a comment is a short note, not an article
 LINK_SCHEMES = ("http://", "https://", "mailto:")
-ADDED, CHANGED, REMOVED = "commentary_add", "commentary_update", "commentary_remove"
+ADDED, CHANGED, REMOVED = audit.COMMENTARY_ACTIONS
 # The Markdown rules kept off: what they would draw has no place in a short note.
 DISABLED_RULES = ("heading", "lheading", "image", "code", "fence", "blockquote", "hr",
                   "html_block", "html_inline", "reference")
