@@ -7,6 +7,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.components.commentary import commentary_slot
 from dashboard.components.page import page_header
 from dashboard.i18n import t
 from dashboard.pages.awareness.base import EXPORT_FORMATS, has_answers, item_rows, two_columns
@@ -56,6 +57,7 @@ def body(figures: dict, lang: str, k: int) -> list:
     return [
         header,
         headline_section(headline, lang, k),
+        commentary_slot("awareness"),
         two_columns(comparison_card(headline, lang, k), attrition_card(headline, lang, k)),
         html.Div(items_card(rows, analysis, lang, k), style=spaced),
         html.Div(summary_table_section(rows, figures["structures"], analysis, lang, k),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dash import html
 
 from dashboard import ids
+from dashboard.components.commentary import commentary_slot
 from dashboard.components.kpi import kpi_grid
 from dashboard.components.map_page import export_bar, map_page_layout, row, styled_sections
 from dashboard.components.page import page_header, section_title
@@ -35,6 +36,7 @@ def body(figures: dict, lang: str, k: int, *, measure: str | None = None,
             (html.Div([breakdown_card(figures, "status", lang),
                        edition_card(figures, lang)],
                       className="d-flex flex-column gap-3"), "col-xl-5")),
+        commentary_slot("outcomes"),
         section_title(t("outcomes.breakdown.section", lang), id="outcomes-breakdown-section"),
         row((breakdown_card(figures, "tech_type", lang), "col-lg-6"),
             (breakdown_card(figures, "cause", lang), "col-lg-6")),

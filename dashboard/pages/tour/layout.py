@@ -7,6 +7,7 @@ from __future__ import annotations
 from dash import html
 
 from dashboard import ids
+from dashboard.components.commentary import commentary_slot
 from dashboard.components.kpi import kpi_card, kpi_grid
 from dashboard.components.map_page import export_bar, map_page_layout, row, styled_sections
 from dashboard.components.page import page_header, section_title
@@ -37,11 +38,13 @@ def body(figures: dict, lang: str, k: int, *, measure: str | None = None,
              "col-xl-7"),
             (stack(timeline_card(timeline, "events", lang, table),
                     timeline_card(timeline, "attendees", lang, table)), "col-xl-5")),
+        commentary_slot("tour"),
         section_title(t("tour.conversion.section", lang), id="tour-conversion-section"),
         row((funnel_card(figures, lang), "col-lg-4"),
             (conversion_edition_card(figures, lang), "col-lg-4"),
             (conversion_region_card(figures, lang), "col-lg-4")),
         section_title(t("tour.guide.section", lang), id="tour-guide-section"),
+        commentary_slot("guide"),
         row((guide_timeline_card(figures, lang), "col-lg-7"),
             (guide_summary(figures, lang), "col-lg-5")),
         row((guide_audience_card(figures, lang), "col-lg-6"),
