@@ -17,7 +17,7 @@ Rules the page adds (DESIGN.md sections 6 and 7):
 The package: `base` (measures, vocabularies, texts), the sections (`kpis`, `regions`,
 `breakdowns`, `projects`), `layout` (`body`), `callbacks` (`collect`); `page` registers the
 page with Dash. What it shares with the Tour de France page is in
-dashboard/components/map_page.py.
+dashboard/map_pages.py.
 """
 
 from dashboard.pages.outcomes.base import rate_text

@@ -9,9 +9,9 @@ from dash import html
 from dashboard import ids
 from dashboard.components.commentary import commentary_slot
 from dashboard.components.kpi import kpi_grid
-from dashboard.components.map_page import export_bar, map_page_layout, row, styled_sections
 from dashboard.components.page import page_header, section_title
 from dashboard.i18n import t
+from dashboard.map_pages import export_bar, map_page_layout, row, styled_sections
 from dashboard.pages.outcomes.base import measure_of
 from dashboard.pages.outcomes.breakdowns import (
     breakdown_card, edition_card, in_use_card, satisfaction_card)

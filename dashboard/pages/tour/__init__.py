@@ -11,7 +11,7 @@ region dropdown), and a click on the only region selected removes that filter.
 
 The package: `base` (measures, colours, texts), the sections (`regions`, `timeline`,
 `conversion`, `guide`), `layout` (`body`), `callbacks` (`collect`); `page` registers the page
-with Dash. What it shares with the outcomes page is in dashboard/components/map_page.py.
+with Dash. What it shares with the outcomes page is in dashboard/map_pages.py.
 """
 
 from dashboard.pages.tour.callbacks import collect, export_file, measure_search

@@ -10,7 +10,7 @@ import datetime as dt
 from dash import Input, Output, State, callback, no_update
 
 from dashboard import ids, maps
-from dashboard.components.map_page import only_the_map_changed, render_map_page
+from dashboard.map_pages import only_the_map_changed, render_map_page
 from dashboard.maps import MEASURE_PARAM, register_map_controls
 from dashboard.pages import context
 from dashboard.pages.tour.base import DEFAULT_MEASURE, EXPORT_FORMATS, MEASURES, measure_of

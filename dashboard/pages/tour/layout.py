@@ -9,9 +9,9 @@ from dash import html
 from dashboard import ids
 from dashboard.components.commentary import commentary_slot
 from dashboard.components.kpi import kpi_card, kpi_grid
-from dashboard.components.map_page import export_bar, map_page_layout, row, styled_sections
 from dashboard.components.page import page_header, section_title
 from dashboard.i18n import fmt_int, t
+from dashboard.map_pages import export_bar, map_page_layout, row, styled_sections
 from dashboard.pages.tour.base import GUIDE_COLOUR, measure_of, stack
 from dashboard.pages.tour.conversion import (
     conversion_edition_card, conversion_region_card, funnel_card)
