@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 PATH = "/public"
 MAX_AGE = 300  # seconds a browser or proxy may reuse the page before asking again (ETag)
-_RENDERED: dict[str, str] = {}  # ETag -> page, the last few
+_RENDERED: dict[tuple[str, str], str] = {}  # (warehouse, ETag) -> page, the last few
 _RENDERED_LIMIT = 8
 _lock = threading.Lock()
 
@@ -82,8 +82,11 @@ def _code_version() -> str:
 
 
 def _page(found: list, lang: str, etag: str, engine) -> str:
+    # The warehouse is part of the key: two warehouses served by one process (a test run,
+    # a second deployment) may number and date their snapshots alike.
+    key = (engine.url.render_as_string(hide_password=True), etag)
     with _lock:
-        kept = _RENDERED.get(etag)
+        kept = _RENDERED.get(key)
     if kept is not None:
         return kept
     from dashboard.public.page import page_html
@@ -93,7 +96,7 @@ def _page(found: list, lang: str, etag: str, engine) -> str:
     with _lock:
         if len(_RENDERED) >= _RENDERED_LIMIT:
             _RENDERED.pop(next(iter(_RENDERED)))
-        _RENDERED[etag] = text
+        _RENDERED[key] = text
     return text
 
 
