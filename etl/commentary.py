@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from etl import audit
+from etl.rules import RuleError
 from etl.schema import COMMENTARY_SECTIONS, commentary, edition, region
 
 MAX_LENGTH = 2000  # characters per language: a comment is a short note, not an article
@@ -36,14 +37,8 @@ DISABLED_RULES = ("heading", "lheading", "image", "code", "fence", "blockquote",
                   "html_block", "html_inline", "reference")
 
 
-class CommentaryError(ValueError):
-    """A comment the rules refuse: a one-line English message (command line), and a `code`
-    with `fields` that the pages translate."""
-
-    def __init__(self, message: str, code: str = "invalid", **fields):
-        super().__init__(message)
-        self.code = code
-        self.fields = fields
+class CommentaryError(RuleError):
+    """A comment the rules refuse."""
 
 
 @dataclass(frozen=True)

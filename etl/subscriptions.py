@@ -34,14 +34,13 @@ from etl.schema import (
     published_snapshot,
     subscription,
 )
-from etl.users import AccountError
+from etl.rules import RuleError
 
 STALE_CLAIM = dt.timedelta(hours=1)
 
 
-class SubscriptionError(AccountError):
-    """A request the subscription rules refuse, carried as an account's refusals are: a
-    one-line English message, and a `code` with `fields` that the admin page translates."""
+class SubscriptionError(RuleError):
+    """A request the subscription rules refuse."""
 
 
 @dataclass(frozen=True)

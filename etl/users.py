@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection, Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from etl import audit
+from etl.rules import RuleError
 from etl.schema import ROLES, app_session, app_user
 from etl.schema import school as school_table
 
@@ -56,14 +57,8 @@ DEMO_PASSWORD = "demo-latitudes"  # demo data only: `impact demo` prints it with
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method=PASSWORD_METHOD)
 
 
-class AccountError(ValueError):
-    """A request the account rules refuse: a one-line English message (command line), and a
-    `code` with `fields` that the admin page translates."""
-
-    def __init__(self, message: str, code: str = "invalid", **fields):
-        super().__init__(message)
-        self.code = code
-        self.fields = fields
+class AccountError(RuleError):
+    """A request the account rules refuse."""
 
 
 @dataclass(frozen=True)

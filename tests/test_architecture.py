@@ -44,7 +44,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
      ("etl.extract", "etl.survey_formats", "etl.answers", "etl.templates")),
     ("the warehouse: engines, reference data, audit, marts, migrations",
      ("etl.db", "etl.reference", "etl.audit", "etl.marts", "etl.migrations")),
-    ("declarations: settings and tables", ("etl.settings", "etl.schema", "etl")),
+    ("declarations: settings and tables", ("etl.settings", "etl.schema", "etl.rules", "etl")),
 ]
 ROOTS = ("dashboard", "etl")
 

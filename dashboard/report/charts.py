@@ -15,6 +15,7 @@ set before Chromium starts); base maps come from `data/geo/plotly-topojson/` (of
 
 from __future__ import annotations
 
+import atexit
 import os
 import tempfile
 import threading
@@ -42,6 +43,7 @@ REFERENCE_TICK = "#111827"
 
 _lock = threading.Lock()
 _server_pid: int | None = None
+SHUTDOWN_WAIT = 15.0  # seconds a finishing process gives kaleido's Chromium to close
 
 
 
@@ -92,6 +94,25 @@ def _ensure_server() -> None:
     # mathjax=False: the default loads MathJax from a CDN, which an offline machine waits for.
     kaleido.start_sync_server(mathjax=False, silence_warnings=True)
     _server_pid = os.getpid()
+    # Registered after kaleido's own exit handler, so it runs first (atexit is last in,
+    # first out).
+    atexit.register(_close_server_within, SHUTDOWN_WAIT)
+
+
+def _close_server_within(seconds: float) -> None:
+    """At exit, stop kaleido's Chromium, waiting at most `seconds`.
+
+    kaleido's own exit handler waits for its thread without a limit; a Chromium that does not
+    close (seen on a busy machine) then held a finished `impact deliver` forever, mails sent
+    and recorded. The thread is a daemon: a process that stops waiting ends normally."""
+    import kaleido
+
+    server = kaleido._global_server
+    if _server_pid != os.getpid() or not server.is_running():
+        return
+    server._task_queue.put(None)
+    server._thread.join(seconds)
+    server._initialized = False  # kaleido's own handler then has nothing left to wait for
 
 
 def image(figure: "dict | go.Figure", fmt: str, scale: float = 1) -> bytes:
