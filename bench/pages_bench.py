@@ -590,7 +590,8 @@ def time_grid_blocks(app, chosen: list[Selection], in_request) -> dict:
     from dash._utils import to_json
 
     from dashboard import cache
-    from dashboard.pages import outcomes as page
+    from dashboard.pages import context
+    from dashboard.pages.outcomes.projects import projects_block
 
     request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "edition", "sort": "desc"}]}
     times, largest = [], 0
@@ -601,8 +602,8 @@ def time_grid_blocks(app, chosen: list[Selection], in_request) -> dict:
                 continue
             with in_request(), scoped(selection.scope):
                 started = time.perf_counter()
-                view = page.context(selection.search)
-                largest = max(largest, len(to_json(page.projects_block(
+                view = context(selection.search)
+                largest = max(largest, len(to_json(projects_block(
                     view.filters, view.scope, view.k, view.lang, request))))
                 times.append(ms(time.perf_counter() - started))
     finally:
