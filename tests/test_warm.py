@@ -22,8 +22,8 @@ from dashboard.queries.base import STAFF, Filters, Scope
 from dashboard.report import collect
 from etl import settings as etl_settings
 from etl.load import load_paths, unload
-from tests.auth_helpers import ACCOUNTS, FUNDER_EDITION, FUNDER_REGION, SCHOOL, demo_warehouse
-from tests.conftest import make_settings
+from tests.auth_helpers import ACCOUNTS, FUNDER_EDITION, FUNDER_REGION, SCHOOL
+from tests.test_cache import demo, demo_url  # noqa: F401 - the demo warehouse, per module
 
 K = 5
 FUNDER = Scope(role="funder", editions=(FUNDER_EDITION,), regions=(FUNDER_REGION,),
@@ -69,20 +69,6 @@ def uncached_collect(filters, scope):
         return collect.collect(filters, scope, K)
     finally:
         cache._forced = previous
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory):
-    url = demo_warehouse(tmp_path_factory, "warm-demo")
-    yield url
-    etl_settings.configure(None)
-
-
-@pytest.fixture
-def demo(demo_url):
-    etl_settings.configure(make_settings(demo_url))
-    yield demo_url
-    etl_settings.configure(None)
 
 
 @pytest.fixture
