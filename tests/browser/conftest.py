@@ -137,6 +137,34 @@ def sign_in(page, email: str, password: str) -> None:
     assert answer.status == 302, f"sign-in as {email} failed ({answer.status})"
 
 
+def choose(page, trigger, label: str, search: bool = False, close: bool = True) -> None:
+    """Choose the option `label` of a Dash 4 dropdown, as a person does: bring the dropdown
+    into the window, open it, (type the label into its search box,) click the option.
+
+    `trigger` is a selector or a locator. The menu is placed beside the dropdown when it
+    opens; when the page above grows meanwhile (a table filled by a callback), the dropdown
+    moves and the menu can stand outside the window: a person then closes the menu, scrolls
+    back to the dropdown and opens it again, which this does once."""
+    trigger = page.locator(trigger) if isinstance(trigger, str) else trigger
+    option = page.locator(".dash-dropdown-option", has_text=label).first
+    for attempt in range(2):
+        trigger.scroll_into_view_if_needed()
+        trigger.click()
+        if search:
+            page.locator(".dash-dropdown-search").fill(label)
+        try:
+            option.scroll_into_view_if_needed()  # within the menu's own scrolling list
+            expect(option).to_be_in_viewport(timeout=5_000 if attempt == 0 else None)
+            break
+        except AssertionError:
+            if attempt:
+                raise
+            page.keyboard.press("Escape")
+    option.click()
+    if close:
+        page.keyboard.press("Escape")
+
+
 def _watched(page, browser_log, live_settings):
     # Another test module may have pointed the settings elsewhere since the session began.
     if etl_settings.get_settings() is not live_settings:

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from dashboard import ids
 from dashboard.queries.base import STAFF, Filters
+from tests.browser.conftest import choose
 
 PATH = "/sensibilisation"
 FIRST_DRAW_MS = 15_000  # the first visit loads plotly.js and draws six charts
@@ -46,12 +47,6 @@ def expected(live_settings):
             "school_fr": sentence(one, "fr"), "school_en": sentence(one, "en")}
 
 
-def pick(page, dropdown_id: str, label: str) -> None:
-    """Choose an option of a Dash 4 dropdown by its label, then close the menu."""
-    page.locator(f"#{dropdown_id}").click()
-    page.locator(".dash-dropdown-option", has_text=label).first.click()
-    page.keyboard.press("Escape")
-
 
 @pytest.mark.browser
 def test_the_headline_follows_the_school_filter_and_a_table_and_a_tab_open(page, expected):
@@ -59,7 +54,7 @@ def test_the_headline_follows_the_school_filter_and_a_table_and_a_tab_open(page,
     headline = page.locator(f"#{ids.AWARENESS_HEADLINE}")
     expect(headline).to_have_text(expected["fr"], timeout=FIRST_DRAW_MS)
 
-    pick(page, ids.FILTER_SCHOOL, expected["label"])
+    choose(page, f"#{ids.FILTER_SCHOOL}", expected["label"])
 
     expect(page).to_have_url(re.compile(rf"[?&]school={expected['school']}(&|$)"))
     expect(headline).to_have_text(expected["school_fr"])

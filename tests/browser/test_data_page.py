@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard import ids
+from tests.browser.conftest import choose
 
 pytestmark = pytest.mark.browser
 
@@ -147,8 +148,8 @@ def test_an_unknown_school_is_named_then_its_rows_rerun(page, tmp_path, upload_s
     if os.environ.get("IMPACT_SCREENSHOTS"):
         rejected.screenshot(path=os.path.join(os.environ["IMPACT_SCREENSHOTS"],
                                               "donnees-rejets.png"))
-    rejected.get_by_role("button", name="École correspondant à « Centrale Marseile »").click()
-    page.locator(".dash-dropdown-option", has_text="Centrale Méditerranée").click()
+    choose(page, rejected.get_by_role("button", name="École correspondant à « Centrale Marseile »"),
+           "Centrale Méditerranée", close=False)
     rejected.get_by_role("button", name="Ajouter « Centrale Marseile »").click()
     expect(page.locator(f"#{ids.DATA_REJECTED_RESULT}")).to_contain_text(
         "« Centrale Marseile » désigne maintenant Centrale Méditerranée")

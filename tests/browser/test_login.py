@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from dashboard import auth, ids
 from etl.users import DEMO_EMAIL, DEMO_PASSWORD
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
+from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, choose, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -99,9 +99,8 @@ def test_an_admin_creates_and_disables_an_account_from_the_page(page):
     page.goto("/admin")
     page.get_by_label("Adresse e-mail").fill("financeur.browser@example.org")
     page.get_by_label("Mot de passe (10 caractères au moins)").fill("un-mot-de-passe-long")
-    page.locator("#admin-new-regions").click()
-    page.locator(".dash-dropdown-option", has_text="Bretagne").click()
-    page.keyboard.press("Escape")
+    expect(page.locator("#admin-accounts")).to_contain_text(DEMO_EMAIL)  # the page has settled
+    choose(page, "#admin-new-regions", "Bretagne")
     page.get_by_role("button", name="Créer le compte").click()
 
     expect(page.locator("#admin-create-status")).to_have_text(
@@ -110,9 +109,7 @@ def test_an_admin_creates_and_disables_an_account_from_the_page(page):
     expect(table).to_contain_text("financeur.browser@example.org")
     expect(table).to_contain_text("régions Bretagne")
 
-    page.locator("#admin-edit-account").click()
-    page.locator(".dash-dropdown-option", has_text="financeur.browser@example.org").click()
-    page.keyboard.press("Escape")
+    choose(page, "#admin-edit-account", "financeur.browser@example.org", search=True)
     page.get_by_role("button", name="Désactiver ou réactiver").click()
     expect(page.locator("#admin-edit-status")).to_have_text(
         "Compte financeur.browser@example.org désactivé.")

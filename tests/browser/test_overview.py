@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from dashboard import ids
 from dashboard.i18n import fmt_int
 from dashboard.queries.base import STAFF, Filters
+from tests.browser.conftest import choose
 
 # ---- the shell's URL <-> controls logic, as plain functions ----
 
@@ -143,12 +144,6 @@ def kpi_value(page, name: str):
     return page.locator(f"#{ids.kpi(name)} .kpi-value")
 
 
-def pick(page, dropdown_id: str, label: str) -> None:
-    """Choose an option of a Dash 4 dropdown by its label, then close the menu."""
-    page.locator(f"#{dropdown_id}").click()
-    page.locator(".dash-dropdown-option", has_text=label).click()
-    page.keyboard.press("Escape")
-
 
 @pytest.fixture(scope="module")
 def figures(live_settings):
@@ -169,7 +164,7 @@ def test_a_filter_changes_the_kpis_and_the_url_and_survives_a_reload(page, figur
     expect(page.locator(f"#{ids.FRESHNESS_BADGE}")).to_contain_text("Données au ")
     expect(page.locator(f"#{ids.DEMO_BANNER}")).to_contain_text("Données de démonstration")
 
-    pick(page, ids.FILTER_EDITION, figures["edition"])
+    choose(page, f"#{ids.FILTER_EDITION}", figures["edition"])
 
     one = figures["one"]
     expect(page).to_have_url(re.compile(rf"[?&]edition={figures['edition']}(&|$)"))

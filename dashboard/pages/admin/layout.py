@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from dashboard.components.filters import dropdown_labels
 from dashboard.components.page import page_header, section_title
 from dashboard.components.table_toggle import scroll_region
 from dashboard.i18n import fmt_date, t
@@ -35,7 +36,8 @@ def _scope_fields(prefix: str, options: dict, lang: str) -> list:
     return [
         labelled_field(t(f"admin.{name}", lang), dcc.Dropdown(
             id=control_id, options=options[param], multi=True, value=[],
-            placeholder=t("admin.none_chosen", lang), className="admin-dropdown"), control_id)
+            placeholder=t("admin.none_chosen", lang), className="admin-dropdown",
+            labels=dropdown_labels(lang)), control_id)
         for control_id, name, param in zip(ids_, ("editions", "regions", "schools"),
                                            ("edition", "region", "school"))
     ]
@@ -57,7 +59,7 @@ def body(options: dict, lang: str) -> list:
                 debounce=False), NEW_EMAIL),
             labelled_field(t("admin.role", lang), dcc.Dropdown(
                 id=NEW_ROLE, options=role_options, value="funder", clearable=False,
-                className="admin-dropdown"), NEW_ROLE),
+                className="admin-dropdown", labels=dropdown_labels(lang)), NEW_ROLE),
             labelled_field(t("admin.password", lang), dcc.Input(
                 id=NEW_PASSWORD, type="password", autoComplete="new-password",
                 className="form-control"), NEW_PASSWORD),
@@ -74,10 +76,10 @@ def body(options: dict, lang: str) -> list:
         html.Div(className="admin-grid", children=[
             labelled_field(t("admin.choose", lang), dcc.Dropdown(
                 id=EDIT_ACCOUNT, options=[], placeholder=t("admin.choose_placeholder", lang),
-                className="admin-dropdown"), EDIT_ACCOUNT),
+                className="admin-dropdown", labels=dropdown_labels(lang)), EDIT_ACCOUNT),
             labelled_field(t("admin.role", lang), dcc.Dropdown(
                 id=EDIT_ROLE, options=role_options, clearable=False,
-                className="admin-dropdown"), EDIT_ROLE),
+                className="admin-dropdown", labels=dropdown_labels(lang)), EDIT_ROLE),
             labelled_field(t("admin.new_password", lang), dcc.Input(
                 id=EDIT_PASSWORD, type="password", autoComplete="new-password",
                 className="form-control"), EDIT_PASSWORD),

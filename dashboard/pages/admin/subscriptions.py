@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from dash import dcc, html
 
+from dashboard.components.filters import dropdown_labels
 from dashboard.components.page import section_title
 from dashboard.components.table_toggle import scroll_region
 from dashboard.i18n import fmt_date, t
@@ -67,17 +68,20 @@ def subscriptions_body(options: dict, lang: str) -> html.Section:
         html.Div(className="admin-grid", children=[
             labelled_field(t("admin.sub.account", lang), dcc.Dropdown(
                 id=SUB_ACCOUNT, options=[], placeholder=t("admin.choose_placeholder", lang),
-                className="admin-dropdown"), SUB_ACCOUNT),
+                className="admin-dropdown", labels=dropdown_labels(lang)), SUB_ACCOUNT),
             labelled_field(t("admin.sub.every", lang), dcc.Dropdown(
                 id=SUB_EVERY, value="quarter", clearable=False, className="admin-dropdown",
+                labels=dropdown_labels(lang),
                 options=[{"label": t(f"admin.sub.every.{r}", lang), "value": r}
                          for r in RHYTHMS]), SUB_EVERY),
             labelled_field(t("admin.sub.editions", lang), dcc.Dropdown(
                 id=SUB_EDITIONS, options=options["edition"], multi=True, value=[],
-                placeholder=t("admin.sub.all_editions", lang), className="admin-dropdown"),
+                placeholder=t("admin.sub.all_editions", lang), className="admin-dropdown",
+                labels=dropdown_labels(lang)),
                 SUB_EDITIONS),
             labelled_field(t("admin.sub.lang", lang), dcc.Dropdown(
                 id=SUB_LANG, value=lang, clearable=False, className="admin-dropdown",
+                labels=dropdown_labels(lang),
                 options=[{"label": t(f"admin.sub.lang.{code}", lang), "value": code}
                          for code in ("fr", "en")]), SUB_LANG),
         ]),
