@@ -84,6 +84,20 @@ def set_aside_per_batch(conn: Connection) -> dict[int, int]:
         select(answers.c.batch_id, func.count()).group_by(answers.c.batch_id)).all()}
 
 
+def set_aside_cells(conn: Connection) -> list[tuple[str, str, str, int]]:
+    """Answers set aside by (edition, school, region) of their responses: what
+    `set_aside_count` sums for any selection (a response lies in one cell)."""
+    answers = (select(answer_set_aside.c.response_id, answer_set_aside.c.item)
+               .where(_unread()).distinct().subquery())
+    return [tuple(row) for row in conn.execute(
+        select(survey_response.c.edition, survey_response.c.school_id, school.c.region_code,
+               func.count())
+        .select_from(answers)
+        .join(survey_response, survey_response.c.response_id == answers.c.response_id)
+        .join(school, school.c.school_id == survey_response.c.school_id)
+        .group_by(survey_response.c.edition, survey_response.c.school_id, school.c.region_code))]
+
+
 def set_aside_count(filters, engine: Engine | None = None) -> int:
     """Answers set aside among the responses of a selection. `filters`: any object with
     `editions`, `schools` and `regions` tuples (empty = all), like dashboard Filters."""

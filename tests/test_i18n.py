@@ -46,6 +46,17 @@ def test_fmt_decimal():
     assert fmt_decimal(12345.678, "en", decimals=2) == "12,345.68"
 
 
+def test_a_number_seen_again_keeps_its_own_text():
+    # Texts are remembered by value: values equal for Python but written differently must
+    # not take each other's text (a signed zero, an int and a float, two languages).
+    assert [fmt_decimal(v, "fr", 0) for v in (0.0, -0.0, 0.0)] == ["0", "-0", "0"]
+    assert [fmt_decimal(v, "fr") for v in (18, 18.0, 18.04)] == ["18,0", "18,0", "18,0"]
+    assert [fmt_pct(12.5, lang, 1) for lang in ("fr", "en", "fr")] == [
+        f"12,5{NNBSP}%", "12.5%", f"12,5{NNBSP}%"]
+    assert [fmt_int(v, lang) for v, lang in ((1234, "en"), (1234, "fr"), (1234.0, "en"))] == [
+        "1,234", f"1{NNBSP}234", "1,234"]
+
+
 def test_fmt_share_and_points():
     assert fmt_share(0.2096, "fr") == f"21{NNBSP}%"
     assert fmt_share(0.2096, "en", decimals=1) == "21.0%"

@@ -29,10 +29,10 @@ from sqlalchemy.engine import Engine
 
 from dashboard.cache import cached
 from dashboard.exports import METHODOLOGY_VERSION
-from dashboard.queries import awareness, commentary, guide, outcomes, overview, reach
+from dashboard.queries import (
+    awareness, commentary, guide, outcomes, overview, reach, set_aside)
 from dashboard.queries.base import Filters, Scope, effective, freshness, min_cell
 from dashboard.report import audience
-from etl import labels
 from etl.db import get_engine
 from etl.schema import load_batch
 
@@ -85,7 +85,7 @@ def collected(filters: Filters, scope: Scope, k: int, engine: Engine | None = No
         "as_of": fresh.as_of,
         "is_demo": fresh.is_demo,
         "batch_ids": loaded_batches(engine),
-        "set_aside_answers": labels.set_aside_count(chosen, engine),
+        "set_aside_answers": set_aside.set_aside_count(chosen, engine),
         "methodology_version": METHODOLOGY_VERSION,
         "figures": figures,
         "commentary": commentary.frozen(filters, scope, engine),

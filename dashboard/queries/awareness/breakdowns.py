@@ -15,11 +15,11 @@ from sqlalchemy.engine import Engine
 from dashboard import stats
 from dashboard.cache import cached
 from dashboard.queries.awareness.cubes import pair_count, select_cubes, units_gate
-from dashboard.queries.awareness.figures import export_table, headline, items_table
+from dashboard.queries.awareness.figures import headline, items_table
 from dashboard.queries.awareness.items import (
     BREAKDOWN_COLUMNS, BREAKDOWN_DIMENSIONS, DISTRIBUTION_COLUMNS, DISTRIBUTION_ITEMS,
-    HEADLINE_ITEM, LIKERT_ANSWERS, POST_ONLY_ITEMS, SNAPSHOT_BREAKDOWN, SNAPSHOT_DISTRIBUTION,
-    SNAPSHOT_EXPORT, SNAPSHOT_HEADLINE, SNAPSHOT_ITEMS, WAVES)
+    EXPORT_COLUMNS, HEADLINE_ITEM, LIKERT_ANSWERS, POST_ONLY_ITEMS, SNAPSHOT_BREAKDOWN,
+    SNAPSHOT_DISTRIBUTION, SNAPSHOT_EXPORT, SNAPSHOT_HEADLINE, SNAPSHOT_ITEMS, WAVES)
 from dashboard.queries.awareness.rows import (
     _typed_frame, resolve, share_pct, shown_count, with_difference)
 from dashboard.queries.base import Filters, Scope, effective
@@ -166,9 +166,11 @@ def snapshot_figures(filters: Filters, scope: Scope, k: int | None,
                      engine: Engine | None = None) -> dict:
     """Every figure of this module as JSON-ready data, keyed as the `snapshot` argument reads
     them, for a published report to store and replay."""
+    items = _records(items_table(filters, scope, k, engine))
     figures = {
-        SNAPSHOT_EXPORT: _records(export_table(filters, scope, k, engine)),
-        SNAPSHOT_ITEMS: _records(items_table(filters, scope, k, engine)),
+        # the export's rows are the items table's rows without its extra columns
+        SNAPSHOT_EXPORT: [{column: row[column] for column in EXPORT_COLUMNS} for row in items],
+        SNAPSHOT_ITEMS: items,
         SNAPSHOT_HEADLINE: headline(filters, scope, k, engine),
         SNAPSHOT_DISTRIBUTION: _records(likert_distribution(filters, scope, k, engine)),
     }
