@@ -305,6 +305,41 @@ def test_unload_and_forget_take_the_answers_set_aside_with_their_responses(url, 
         assert conn.execute(select(answer_set_aside)).all() == []
 
 
+def test_unloading_a_later_version_brings_back_the_earlier_answers_set_aside(url, tmp_path):
+    # Batch 1: Chloé's "Bof" is set aside. Batch 2, a later export: she now answers in words
+    # the vocabulary reads. Taking batch 2 out brings back her first response, "Bof" included.
+    impact("load", write_forms(tmp_path, "bof.csv", forms_rows("Bof")), "--wave", "post")
+    with_bof = n_post(url)
+    expected = [{"scale": "agreement", "question": WANTS_USEFUL, "label": "Bof", "count": 1}]
+    later = write_forms(tmp_path, "later.csv", forms_rows("Tout à fait d'accord", day=27))
+    assert impact("load", later, "--wave", "post").exit_code == 0
+    assert json_of("labels", "list", "--json")["set_aside"] == []
+    assert n_post(url)["wants_useful"] == len(STUDENTS)
+
+    assert impact("unload", 2).exit_code == 0
+
+    assert n_post(url) == with_bof
+    assert json_of("labels", "list", "--json")["set_aside"] == expected
+    batches = json_of("status", "--json")["batches"]
+    assert {b["batch_id"]: b["answers_set_aside"] for b in batches} == {1: 1, 2: 0}
+
+
+def test_unloading_a_later_version_takes_its_answers_set_aside_with_it(url, tmp_path):
+    readable = write_forms(tmp_path, "readable.csv", forms_rows("Plutôt d'accord"))
+    impact("load", readable, "--wave", "post")
+    with_readable = n_post(url)
+    later = write_forms(tmp_path, "bof.csv", forms_rows("Bof", day=27))
+    assert impact("load", later, "--wave", "post").exit_code == 0
+    assert len(json_of("labels", "list", "--json")["set_aside"]) == 1
+
+    assert impact("unload", 2).exit_code == 0
+
+    assert n_post(url) == with_readable
+    assert json_of("labels", "list", "--json")["set_aside"] == []
+    with engine_of(url).connect() as conn:
+        assert conn.execute(select(answer_set_aside)).all() == []
+
+
 def test_a_superseded_response_leaves_no_answer_set_aside(url, tmp_path):
     rows = forms_rows("Plutôt d'accord")
     earlier = forms_rows("Bof", ["chloe.roux"], day=19)[0]  # the same student, a day before

@@ -11,7 +11,7 @@ from sqlalchemy import select, text, tuple_
 
 from etl.load.base import TABLE_OF_KIND
 from etl.load.bulk import bulk_insert
-from etl.schema import row_lineage, survey_answer, survey_response
+from etl.schema import answer_set_aside, row_lineage, survey_answer, survey_response
 
 
 # ---- lineage: which batches hold which row ----
@@ -49,13 +49,20 @@ def _json_value(value):
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 
-def _version_json(row, answers: list | None = None) -> str:
-    """A row as it was (every column but its batch_id), with a response's answers."""
+def _version_json(row, answers: list | None = None, set_aside: list | None = None) -> str:
+    """A row as it was (every column but its batch_id), with a response's answers and its
+    answers set aside (SET_ASIDE_KEPT, no identifier: the labels as the file wrote them)."""
     content = {"row": {name: _json_value(value) for name, value in row._mapping.items()
                        if name not in ("batch_id", "response_id")}}
     if answers is not None:
         content["answers"] = answers
+    if set_aside is not None:
+        content["set_aside"] = set_aside
     return json.dumps(content, ensure_ascii=False)
+
+
+SET_ASIDE_KEPT = ("row_number", "item", "scale", "question", "label", "label_key", "option",
+                  "known_choices")
 
 
 def chunks(values: list, size: int = 500):
@@ -100,13 +107,20 @@ def record_survey_lineage(conn, batch_id: int, keys: list[tuple], any_new: bool,
                + [(batch_id, "survey_response", _row_key(keys[p]), "superseded", None)
                   for p in set_aside])
     for chunk in chunks([rid for rid, _ in changed]):
-        answers = {}
+        answers, set_aside = {}, {}
         for rid, item, value, choices in conn.execute(
                 select(survey_answer).where(survey_answer.c.response_id.in_(chunk))):
             answers.setdefault(rid, []).append([item, value, choices])
+        for rid, *kept in conn.execute(
+                select(answer_set_aside.c.response_id,
+                       *(answer_set_aside.c[c] for c in SET_ASIDE_KEPT))
+                .where(answer_set_aside.c.response_id.in_(chunk))
+                .order_by(answer_set_aside.c.set_aside_id)):
+            set_aside.setdefault(rid, []).append(kept)
         entries += [(batch_id, "survey_response",
                      _row_key([row.respondent_key, row.edition, row.wave]), "changed",
-                     _version_json(row, answers.get(row.response_id, [])))
+                     _version_json(row, answers.get(row.response_id, []),
+                                   set_aside.get(row.response_id, [])))
                     for row in conn.execute(select(survey_response).where(
                         survey_response.c.response_id.in_(chunk)))]
     bulk_insert(conn, row_lineage, LINEAGE_COLUMNS, entries)

@@ -17,10 +17,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from etl import marts
 from etl.db import get_engine
 from etl.load.base import LoadError
-from etl.load.lineage import ROW_KEYS, WRITES, chunks, key_parts
+from etl.load.lineage import ROW_KEYS, SET_ASIDE_KEPT, WRITES, chunks, key_parts
 from etl.schema import (
-    guide_record, load_batch, org_followup, organisation, project, rejected_row, row_lineage,
-    student, survey_answer, survey_response, tour_event)
+    answer_set_aside, guide_record, load_batch, org_followup, organisation, project,
+    rejected_row, row_lineage, student, survey_answer, survey_response, tour_event)
 from etl.settings import get_settings
 
 
@@ -201,6 +201,14 @@ def _restore(conn: Connection, table_name: str, row_key: str, content: dict,
             conn.execute(survey_answer.insert(), [
                 {"response_id": response_id, "item": item, "value": value, "choices": choices}
                 for item, value, choices in content["answers"]])
+        # The answers set aside go with the version taken out, and the earlier version's come
+        # back (a version recorded before they were kept brings none back).
+        conn.execute(delete(answer_set_aside).where(
+            answer_set_aside.c.response_id == response_id))
+        if content.get("set_aside"):
+            conn.execute(answer_set_aside.insert(), [
+                {"batch_id": writer, "response_id": response_id,
+                 **dict(zip(SET_ASIDE_KEPT, kept))} for kept in content["set_aside"]])
 
 
 def _from_json(column, value):
@@ -244,7 +252,7 @@ def _refuse_if_referenced(conn: Connection, batch_id: int) -> None:
 def forget(identifier: str, engine: Engine | None = None, actor: str = "impact forget") -> dict:
     """Erase one person everywhere (answers, roster, derived tables, rejected rows)."""
     from etl.audit import record
-    from etl.schema import answer_set_aside, mart_pair, mart_response
+    from etl.schema import mart_pair, mart_response
     from etl.transform.context import make_pseudonymiser
 
     settings = get_settings()
