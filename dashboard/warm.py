@@ -81,6 +81,7 @@ def warm(engine: Engine | None = None, k: int | None = None) -> dict:
     views = default_views(engine)
     for filters, scope in views:
         collect.collect(filters, scope, k, engine)
+        collect.collect(filters, scope, k, engine, figures=collect.SHOWN)  # the report's page
         awareness.structures_named(filters, scope, k, engine)
         outcomes.in_use_by_tech(filters, scope, k, engine)
         overview.filter_options(scope, engine)

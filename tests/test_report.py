@@ -9,6 +9,7 @@ kaleido (Chromium) server serves the whole session: `dashboard.report.charts` st
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import re
@@ -167,6 +168,38 @@ def test_collect_is_plain_json_and_stable(report_db):
     # Every table comes back from the dict through the query layer itself.
     assert reach.export_table(None, None, None, snapshot=first["figures"]).equals(
         reach.export_table(filters, STAFF, K, report_db))
+
+
+@pytest.mark.parametrize("filters, scope", [
+    (Filters(), STAFF),
+    (Filters.of([EDITION]), STAFF),
+    (Filters.of(regions=["84"]), STAFF),
+    (Filters.of([EDITION]), Scope(role="funder", regions=tuple(FUNDER_REGIONS))),
+])
+def test_the_live_report_collects_only_what_it_shows_and_shows_the_same(report_db, filters,
+                                                                        scope):
+    every = collect.collect(filters, scope, K, report_db)
+    shown = collect.collect(filters, scope, K, report_db, figures=collect.SHOWN)
+
+    assert set(shown["figures"]) == collect.SHOWN_FIGURES < set(every["figures"])
+    assert {key: every["figures"][key] for key in collect.SHOWN_FIGURES} == shown["figures"]
+    assert {**every, "figures": None} == {**shown, "figures": None}
+    moment = dt.datetime(2026, 12, 6, 9, 30)
+    for lang in ("fr", "en"):  # every text and table of the page and of the PDF
+        assert render.report_model(shown, lang, generated_at=moment) == \
+            render.report_model(every, lang, generated_at=moment)
+    from dashboard.report import charts
+    for draw in (charts.awareness_chart, charts.outcomes_chart):
+        assert draw(shown, "fr") == draw(every, "fr")
+
+
+def test_a_module_gives_any_of_its_figures_alone_as_it_gives_them_together(report_db):
+    filters = Filters.of([EDITION])
+    for module in (reach, guide, awareness, outcomes):
+        every = module.snapshot_figures(filters, STAFF, K, report_db)
+        for key in every:
+            assert module.snapshot_figures(filters, STAFF, K, report_db, keys={key}) == \
+                {key: every[key]}, (module.__name__, key)
 
 
 def test_scope_key_names_the_view_and_its_places():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 import numpy as np
@@ -57,6 +57,12 @@ def read_frame(conn: Connection, statement) -> pd.DataFrame:
         if len(frame) and isinstance(frame[column].iloc[0], Decimal):
             frame[column] = pd.to_numeric(frame[column])
     return frame
+
+
+def chosen_parts(parts: Mapping[str, Callable[[], object]], keys=None) -> dict:
+    """The figures of a module's `snapshot_figures` named in `keys` (all of them when None),
+    each computed only when asked for."""
+    return {key: make() for key, make in parts.items() if keys is None or key in keys}
 
 
 def stored(snapshot: Mapping | None, name: str):

@@ -21,7 +21,8 @@ from sqlalchemy.engine import Connection, Engine
 from dashboard.cache import cached
 from dashboard.queries.base import Filters, Scope, effective, where
 from dashboard.queries.dates import ProjectIndex, iso_text, monthly_cumulative, project_index
-from dashboard.queries.frames import frame_from_json, frame_to_json, ratio_pct, stored
+from dashboard.queries.frames import (
+    chosen_parts, frame_from_json, frame_to_json, ratio_pct, stored)
 from dashboard.queries.versioned import versioned
 from etl import reference
 from etl.db import get_engine
@@ -345,11 +346,13 @@ def _converted(data: TourData, keep: np.ndarray, recipient: str) -> dict:
             "share_pct": ratio_pct(converted, len(first))}
 
 
-def snapshot_figures(filters: Filters, scope: Scope, k: int, engine=None) -> dict:
-    """Every published figure of this module as JSON-ready data, keyed as `snapshot` reads."""
-    return {
-        SNAPSHOT_KPIS: guide_kpis(filters, scope, k, engine),
-        SNAPSHOT_TIMELINE: frame_to_json(guide_timeline(filters, scope, k, engine)),
-        SNAPSHOT_AUDIENCE: frame_to_json(guide_by_audience(filters, scope, k, engine)),
-        SNAPSHOT_CONVERSION: guide_conversion(filters, scope, k, engine),
-    }
+def snapshot_figures(filters: Filters, scope: Scope, k: int, engine=None, keys=None) -> dict:
+    """Every published figure of this module as JSON-ready data, keyed as `snapshot` reads
+    (`keys`: only those figures)."""
+    args = (filters, scope, k, engine)
+    return chosen_parts({
+        SNAPSHOT_KPIS: lambda: guide_kpis(*args),
+        SNAPSHOT_TIMELINE: lambda: frame_to_json(guide_timeline(*args)),
+        SNAPSHOT_AUDIENCE: lambda: frame_to_json(guide_by_audience(*args)),
+        SNAPSHOT_CONVERSION: lambda: guide_conversion(*args),
+    }, keys)

@@ -46,7 +46,7 @@ from dashboard.cache import cached
 from dashboard.queries.base import Filters, Scope, effective
 from dashboard.queries.disclosure import Gate
 from dashboard.queries.frames import (
-    SUPPRESSED_MASK, frame_from_json, frame_to_json, rate, ratio_pct, stored)
+    SUPPRESSED_MASK, chosen_parts, frame_from_json, frame_to_json, rate, ratio_pct, stored)
 from dashboard.queries.projects import (
     END, ORG_FIGURES, PROJECT_ROWS, SIX, by_region, figure_arrays, hidden_cells, hidden_rows,
     project_units, select_rows, versioned_frame)
@@ -333,14 +333,14 @@ def frame_of(columns: Mapping[str, list]) -> pd.DataFrame:
     return frame
 
 
-def snapshot_figures(filters: Filters, scope: Scope, k: int, engine=None) -> dict:
-    """Every published figure of this module as JSON-ready data, keyed as `snapshot` reads."""
-    figures = {
-        SNAPSHOT_EXPORT: frame_to_json(export_table(filters, scope, k, engine)),
-        SNAPSHOT_KPIS: outcomes_kpis(filters, scope, k, engine),
-        SNAPSHOT_SATISFACTION: frame_to_json(satisfaction_by_tech(filters, scope, k, engine)),
-    }
-    for dim in DIMENSIONS:
-        figures[SNAPSHOT_BY_DIMENSION.format(dimension=dim)] = frame_to_json(
-            by_dimension(dim, filters, scope, k, engine))
-    return figures
+def snapshot_figures(filters: Filters, scope: Scope, k: int, engine=None, keys=None) -> dict:
+    """Every published figure of this module as JSON-ready data, keyed as `snapshot` reads
+    (`keys`: only those figures)."""
+    args = (filters, scope, k, engine)
+    return chosen_parts({
+        SNAPSHOT_EXPORT: lambda: frame_to_json(export_table(*args)),
+        SNAPSHOT_KPIS: lambda: outcomes_kpis(*args),
+        SNAPSHOT_SATISFACTION: lambda: frame_to_json(satisfaction_by_tech(*args)),
+        **{SNAPSHOT_BY_DIMENSION.format(dimension=dim):
+           (lambda dim=dim: frame_to_json(by_dimension(dim, *args))) for dim in DIMENSIONS},
+    }, keys)

@@ -27,7 +27,8 @@ from dashboard.queries.guide import (
 )
 from dashboard.queries.dates import (
     ProjectIndex, monthly_cumulative, next_edition, year_after_text)
-from dashboard.queries.frames import frame_from_json, frame_to_json, ratio_pct, stored
+from dashboard.queries.frames import (
+    chosen_parts, frame_from_json, frame_to_json, ratio_pct, stored)
 from etl import reference
 from etl.db import get_engine
 
@@ -245,14 +246,18 @@ def _new_organisations(first_dates: Mapping[str, str], f: Filters,
         "new_organisations": counts})
 
 
-def snapshot_figures(filters: Filters, scope: Scope, k: int, engine=None) -> dict:
-    """Every published figure of this module as JSON-ready data, keyed as `snapshot` reads."""
-    converted = conversion(filters, scope, k, engine)
-    return {
-        SNAPSHOT_EXPORT: frame_to_json(export_table(filters, scope, k, engine)),
-        SNAPSHOT_KPIS: reach_kpis(filters, scope, k, engine),
-        SNAPSHOT_TIMELINE: frame_to_json(timeline(filters, scope, k, engine)),
-        SNAPSHOT_CONVERSION: {"by_edition": frame_to_json(converted["by_edition"]),
-                              "by_region": frame_to_json(converted["by_region"]),
-                              "funnel": converted["funnel"]},
-    }
+def snapshot_figures(filters: Filters, scope: Scope, k: int, engine=None, keys=None) -> dict:
+    """Every published figure of this module as JSON-ready data, keyed as `snapshot` reads
+    (`keys`: only those figures)."""
+    args = (filters, scope, k, engine)
+
+    def converted() -> dict:
+        figures = conversion(*args)
+        return {"by_edition": frame_to_json(figures["by_edition"]),
+                "by_region": frame_to_json(figures["by_region"]), "funnel": figures["funnel"]}
+    return chosen_parts({
+        SNAPSHOT_EXPORT: lambda: frame_to_json(export_table(*args)),
+        SNAPSHOT_KPIS: lambda: reach_kpis(*args),
+        SNAPSHOT_TIMELINE: lambda: frame_to_json(timeline(*args)),
+        SNAPSHOT_CONVERSION: converted,
+    }, keys)

@@ -48,28 +48,44 @@ def loaded_batches(engine: Engine) -> list[int]:
                                  .order_by(load_batch.c.batch_id)))
 
 
+# The figures the report itself shows (the page "Rapport" and its PDF): `render` and `charts`
+# read these and no other. A publication, the pack, the public page and the comparison of a
+# published report with the live one take every figure.
+SHOWN = "shown"
+SHOWN_FIGURES = frozenset({reach.SNAPSHOT_EXPORT, reach.SNAPSHOT_KPIS, guide.SNAPSHOT_KPIS,
+                           awareness.SNAPSHOT_EXPORT, awareness.SNAPSHOT_HEADLINE,
+                           outcomes.SNAPSHOT_EXPORT, outcomes.SNAPSHOT_KPIS})
+
+
 def collect(filters: Filters, scope: Scope, k: int | None = None,
-            engine: Engine | None = None) -> dict:
+            engine: Engine | None = None, figures: str = "all") -> dict:
     """The report of `filters` (one edition, a range, or all) within `scope`, as plain data.
+    `figures`: "all", or SHOWN for only the figures the report shows (the page's and the PDF's
+    live view: a third of the work); the rest of the dict is the same.
 
     Served from the figure cache when one is in force (a request of the app, `cache.enabled`):
-    one collection per selection, scope, K and warehouse version, shared by the page, the PDF
-    and the pack (and by the workers, on Redis), and warmed after a load (`dashboard.warm`).
-    The cached collection names no account (two accounts of the same scope share it): the
-    account is the caller's, set last."""
+    one collection per selection, scope, K, warehouse version and `figures`, shared by the
+    page and the PDF (and by the workers, on Redis), and warmed after a load
+    (`dashboard.warm`). The cached collection names no account (two accounts of the same
+    scope share it): the account is the caller's, set last."""
     engine = engine or get_engine()
-    data = collected(filters, replace(scope, user=None), k or min_cell(), engine)
+    data = collected(filters, replace(scope, user=None), k or min_cell(), engine, figures)
     return {**data, "audience": {**data["audience"], "account": scope.user}}
 
 
 @cached
-def collected(filters: Filters, scope: Scope, k: int, engine: Engine | None = None) -> dict:
+def collected(filters: Filters, scope: Scope, k: int, engine: Engine | None = None,
+              figures: str = "all") -> dict:
     """`collect` without the account (what the figure cache keeps)."""
     engine = engine or get_engine()
+    if figures not in ("all", SHOWN):
+        raise ValueError(f"unknown figures '{figures}' (all, {SHOWN})")
+    keys = SHOWN_FIGURES if figures == SHOWN else None
     figures = {}
     for module in (reach, guide, awareness, outcomes):
-        figures.update(module.snapshot_figures(filters, scope, k, engine))
-    figures[HEADLINE] = overview.headline(filters, scope, k, engine)
+        figures.update(module.snapshot_figures(filters, scope, k, engine, keys=keys))
+    if keys is None:
+        figures[HEADLINE] = overview.headline(filters, scope, k, engine)
     fresh = freshness(engine)
     chosen = effective(filters, scope)
     return plain({

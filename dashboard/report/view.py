@@ -37,8 +37,11 @@ def view_data(filters: Filters, scope: Scope, k: int,
     from etl.db import get_engine
 
     engine = engine or get_engine()
-    live = collect.collect(filters, scope, k, engine)
     snapshot = snapshots.for_view(filters, scope, engine)
+    # Compared with a snapshot, the live report needs every figure (`snapshots.diff`);
+    # otherwise only those it shows.
+    live = collect.collect(filters, scope, k, engine,
+                           figures="all" if snapshot is not None else collect.SHOWN)
     shows_published = snapshot is not None and not scope.full_view
     return ReportView(snapshots.anonymous(snapshot.data) if shows_published else live, live,
                       snapshot, shows_published)

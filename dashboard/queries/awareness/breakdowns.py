@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from dashboard import stats
 from dashboard.cache import cached
 from dashboard.queries.awareness.cubes import pair_count, select_cubes, units_gate
-from dashboard.queries.awareness.figures import headline, items_table
+from dashboard.queries.awareness.figures import export_table, headline, items_table
 from dashboard.queries.awareness.items import (
     BREAKDOWN_COLUMNS, BREAKDOWN_DIMENSIONS, DISTRIBUTION_COLUMNS, DISTRIBUTION_ITEMS,
     EXPORT_COLUMNS, HEADLINE_ITEM, LIKERT_ANSWERS, POST_ONLY_ITEMS, SNAPSHOT_BREAKDOWN,
@@ -23,7 +23,7 @@ from dashboard.queries.awareness.items import (
 from dashboard.queries.awareness.rows import (
     _typed_frame, resolve, share_pct, shown_count, with_difference)
 from dashboard.queries.base import Filters, Scope, effective
-from dashboard.queries.frames import stored as stored_figure
+from dashboard.queries.frames import chosen_parts, stored as stored_figure
 from etl.db import get_engine
 from etl.schema import region, school
 
@@ -163,21 +163,31 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def snapshot_figures(filters: Filters, scope: Scope, k: int | None,
-                     engine: Engine | None = None) -> dict:
+                     engine: Engine | None = None, keys=None) -> dict:
     """Every figure of this module as JSON-ready data, keyed as the `snapshot` argument reads
-    them, for a published report to store and replay."""
-    items = _records(items_table(filters, scope, k, engine))
-    figures = {
+    them, for a published report to store and replay (`keys`: only those figures)."""
+    args = (filters, scope, k, engine)
+    items: list = []
+
+    def items_records() -> list[dict]:
+        if not items:
+            items.extend(_records(items_table(*args)))
+        return items
+
+    def export_records() -> list[dict]:
+        if keys is not None and SNAPSHOT_ITEMS not in keys:
+            return _records(export_table(*args))
         # the export's rows are the items table's rows without its extra columns
-        SNAPSHOT_EXPORT: [{column: row[column] for column in EXPORT_COLUMNS} for row in items],
-        SNAPSHOT_ITEMS: items,
-        SNAPSHOT_HEADLINE: headline(filters, scope, k, engine),
-        SNAPSHOT_DISTRIBUTION: _records(likert_distribution(filters, scope, k, engine)),
-    }
-    for dimension in BREAKDOWN_DIMENSIONS:
-        figures[SNAPSHOT_BREAKDOWN.format(dimension=dimension)] = _records(
-            breakdown(dimension, filters, scope, k, engine))
-    return figures
+        return [{column: row[column] for column in EXPORT_COLUMNS} for row in items_records()]
+    return chosen_parts({
+        SNAPSHOT_EXPORT: export_records,
+        SNAPSHOT_ITEMS: items_records,
+        SNAPSHOT_HEADLINE: lambda: headline(*args),
+        SNAPSHOT_DISTRIBUTION: lambda: _records(likert_distribution(*args)),
+        **{SNAPSHOT_BREAKDOWN.format(dimension=dimension):
+           (lambda dimension=dimension: _records(breakdown(dimension, *args)))
+           for dimension in BREAKDOWN_DIMENSIONS},
+    }, keys)
 
 
 # ---- the mean number of kinds of ESS organisations named ------------------------------------
