@@ -182,11 +182,14 @@ class Cube:
 
     def select(self, filters: Filters, wave: str | None = None) -> Cube:
         """The rows inside the filters (already narrowed to the account's scope)."""
+        wanted = [(values, column) for values, column in (
+            (filters.editions, "edition"), (filters.schools, "school_id"),
+            (filters.regions, "region_code"), ((wave,) if wave else (), "wave")) if values]
+        if not wanted:
+            return self  # a cube is never changed: the whole of it is itself
         keep = np.ones(len(self.counts), dtype=bool)
-        for values, column in ((filters.editions, "edition"), (filters.schools, "school_id"),
-                               (filters.regions, "region_code"), ((wave,) if wave else (), "wave")):
-            if values:
-                keep &= self._among(column, values)
+        for values, column in wanted:
+            keep &= self._among(column, values)
         coded = self.coded and {c: (codes, column[keep]) for c, (codes, column)
                                 in self.coded.items()}
         return Cube({c: v[keep] for c, v in self.keys.items()}, self.measures, self.counts[keep],
