@@ -246,10 +246,10 @@ def page_export(figure: str, filters, scope, k: int, fmt: str) -> bytes:
 
 def export_figure(figure: str, filters, scope, k: int, fmt: str, out: Path | None) -> bytes:
     from dashboard.queries.base import effective
-    from etl import labels
+    from dashboard.queries.set_aside import set_aside_count
 
     frame, mask = figure_table(figure, filters, scope, k)
     meta = export_meta(figure, filters, scope, k)
     if fmt == "xlsx":  # JSON's meta keeps its contract; the sheet explains the figures
-        meta.notes.update(set_aside_notes(labels.set_aside_count(effective(filters, scope))))
+        meta.notes.update(set_aside_notes(set_aside_count(effective(filters, scope))))
     return write(frame, meta, fmt, out, mask)

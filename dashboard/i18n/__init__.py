@@ -169,7 +169,7 @@ FORMAT_CACHE_SIZE = 65_536
 
 
 @lru_cache(maxsize=FORMAT_CACHE_SIZE)
-def _grouped_rounded(rounded, decimals: int, lang: str, _negative_zero: bool) -> str:
+def _grouped_rounded(rounded, decimals: int, lang: str, negative_zero: bool) -> str:
     return _pattern("#,##0", decimals).apply(rounded, _locale(_cldr(lang)))
 
 
@@ -206,7 +206,7 @@ def fmt_pct(value: float | None, lang: str, decimals: int = 0) -> str:
 
 
 @lru_cache(maxsize=FORMAT_CACHE_SIZE)
-def _percent_text(rounded, decimals: int, lang: str, _negative_zero: bool) -> str:
+def _percent_text(rounded, decimals: int, lang: str, negative_zero: bool) -> str:
     number = Decimal(str(rounded)) / 100  # exact: no binary division
     locale = _locale(_cldr(lang))
     text = _pattern(locale.percent_formats[None].pattern, decimals).apply(number, locale)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import ColumnElement
@@ -128,3 +129,21 @@ def freshness(engine: Engine | None = None) -> Freshness:
         demo = conn.execute(select(func.count()).select_from(load_batch).where(
             load_batch.c.status == "loaded", load_batch.c.is_demo == True)).scalar()  # noqa: E712
     return Freshness(as_of=row[0], last_batch=row[1], is_demo=bool(demo))
+
+
+# ---- columns as small integer codes (the in-memory structures kept per warehouse version) ----
+
+def encoded(values) -> tuple[np.ndarray, dict]:
+    """A column as small integer codes, and the code of each value."""
+    codes: dict = {}
+    return np.fromiter((codes.setdefault(v, len(codes)) for v in values), dtype=np.int32,
+                       count=len(values)), codes
+
+
+def among(column: tuple[np.ndarray, dict], values) -> np.ndarray:
+    """The rows of an `encoded` column holding one of `values`: a look-up of small integers
+    (np.isin on Python strings sorts them at every call)."""
+    codes, of = column
+    wanted = np.zeros(len(of) + 1, dtype=bool)  # the last code: a value not in the column
+    wanted[[of.get(value, len(of)) for value in values]] = True
+    return wanted[codes]

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from dashboard.cache import cached
 from dashboard.queries import awareness
 from dashboard.queries.awareness.cubes import select_cubes
-from dashboard.queries.base import Filters, Scope, effective, where
+from dashboard.queries.base import Filters, Scope, among, effective, encoded, where
 from dashboard.queries.versioned import versioned
 from dashboard.stats import is_small_cell
 from etl.db import get_engine
@@ -102,21 +102,13 @@ def _projects(conn: Connection, chosen: Filters) -> dict:
     return {"projects": projects, "organisations": organisations}
 
 
-def _encoded(values: list) -> tuple[np.ndarray, dict]:
-    """A column as small integer codes, and the code of each value."""
-    codes: dict = {}
-    return np.fromiter((codes.setdefault(v, len(codes)) for v in values), dtype=np.int32,
-                       count=len(values)), codes
-
-
 def _selected(columns: Mapping[str, tuple[np.ndarray, dict]], chosen: Filters) -> np.ndarray:
     """The rows of encoded `columns` (edition, school_id, region_code) inside the filters."""
     keep = np.ones(len(columns["edition"][0]), dtype=bool)
     for values, column in ((chosen.editions, "edition"), (chosen.schools, "school_id"),
                            (chosen.regions, "region_code")):
         if values:
-            codes, of = columns[column]
-            keep &= np.isin(codes, [of[v] for v in values if v in of])
+            keep &= among(columns[column], values)
     return keep
 
 
@@ -148,8 +140,8 @@ class _People:
         persons = np.fromiter((numbers.setdefault(p, len(numbers)) for p in pseudonyms),
                               dtype=np.int64, count=len(pseudonyms))
         school_regions = [regions.get(s) for s in schools]
-        roster = {"edition": _encoded(editions), "school_id": _encoded(schools),
-                  "region_code": _encoded(school_regions)}
+        roster = {"edition": encoded(editions), "school_id": encoded(schools),
+                  "region_code": encoded(school_regions)}
         project_rows, project_clauses = _project_rows(Filters())
         named = set(conn.execute(
             select(project.c.edition, project.c.school_id, organisation.c.region_code)
@@ -158,7 +150,7 @@ class _People:
         named |= set(zip(editions, schools, school_regions))
         triples = list(zip(*named)) if named else ([], [], [])
         return cls(roster=roster, persons=persons, people=len(numbers),
-                   school_rows={c: _encoded(list(v)) for c, v in
+                   school_rows={c: encoded(list(v)) for c, v in
                                 zip(("edition", "school_id", "region_code"), triples)})
 
     def students(self, chosen: Filters) -> int:

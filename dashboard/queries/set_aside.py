@@ -16,8 +16,4 @@ from etl.db import get_engine
 def set_aside_count(filters, engine: Engine | None = None) -> int:
     """`filters`: the selection already narrowed to the account's scope (`effective`)."""
     engine = engine or get_engine()
-    cells = versioned(engine, "set_aside_cells", labels.set_aside_cells)
-    return sum(n for edition, school_id, region_code, n in cells
-               if (not filters.editions or edition in filters.editions)
-               and (not filters.schools or school_id in filters.schools)
-               and (not filters.regions or region_code in filters.regions))
+    return labels.count_in(versioned(engine, "set_aside_cells", labels.set_aside_cells), filters)

@@ -81,11 +81,11 @@ def collected(filters: Filters, scope: Scope, k: int, engine: Engine | None = No
     if figures not in ("all", SHOWN):
         raise ValueError(f"unknown figures '{figures}' (all, {SHOWN})")
     keys = SHOWN_FIGURES if figures == SHOWN else None
-    figures = {}
+    found = {}
     for module in (reach, guide, awareness, outcomes):
-        figures.update(module.snapshot_figures(filters, scope, k, engine, keys=keys))
+        found.update(module.snapshot_figures(filters, scope, k, engine, keys=keys))
     if keys is None:
-        figures[HEADLINE] = overview.headline(filters, scope, k, engine)
+        found[HEADLINE] = overview.headline(filters, scope, k, engine)
     fresh = freshness(engine)
     chosen = effective(filters, scope)
     return plain({
@@ -103,7 +103,7 @@ def collected(filters: Filters, scope: Scope, k: int, engine: Engine | None = No
         "batch_ids": loaded_batches(engine),
         "set_aside_answers": set_aside.set_aside_count(chosen, engine),
         "methodology_version": METHODOLOGY_VERSION,
-        "figures": figures,
+        "figures": found,
         "commentary": commentary.frozen(filters, scope, engine),
     })
 

@@ -21,7 +21,7 @@ from sqlalchemy.schema import (
 
 from etl.load.base import FileReport, LoadError
 from etl.load.bulk import bulk_insert, bulk_insert_columns, clean_value, driver_column, row_hashes
-from etl.load.lineage import record_survey_lineage
+from etl.load.lineage import SET_ASIDE_KEPT, record_survey_lineage
 from etl.schema import row_lineage, survey_answer, survey_response
 from etl.transform.surveys import ITEM_COLUMNS
 
@@ -110,8 +110,7 @@ def _with_set_aside(digests: list[str], set_aside: list) -> list[str]:
         .encode("utf-8")).hexdigest() for digest, records in zip(digests, set_aside)]
 
 
-SET_ASIDE_WRITTEN = ("batch_id", "response_id", "row_number", "item", "scale", "question",
-                     "label", "label_key", "option", "known_choices")
+SET_ASIDE_WRITTEN = ("batch_id", "response_id", *SET_ASIDE_KEPT)
 
 
 def _write_set_aside(conn: Connection, report: FileReport, set_aside: list,

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from dashboard.queries.awareness.items import (
     DISTRIBUTION_ITEMS, HEADLINE_ITEM, ITEMS, LIKERT_ANSWERS, LIKERT_CHANGES, LIKERT_ITEMS,
     PAIRED_ITEMS, POSITIVE_FROM, RECOMMEND_SCORES, WAVES)
-from dashboard.queries.base import Filters
+from dashboard.queries.base import Filters, among, encoded
 from dashboard.queries.disclosure import Gate, Partition, partitions
 from dashboard.queries.versioned import versioned
 from etl.schema import mart_pair, mart_response
@@ -154,7 +154,7 @@ def _mart_cubes(table):
         rows = result.all()
         values = dict(zip(columns, zip(*rows))) if rows else {c: () for c in columns}
         keys = {c: np.asarray(values[c], dtype=object) for c in columns if c in CUBE_KEYS}
-        coded = {c: _coded(keys[c]) for c in keys}
+        coded = {c: encoded(keys[c].tolist()) for c in keys}
         cubes = {}
         for name, (mart, _) in CUBES.items():
             if mart is not table:
@@ -176,9 +176,8 @@ class Cube:
     keys: Mapping[str, np.ndarray]
     measures: tuple[str, ...]
     counts: np.ndarray
-    # each key column as integer codes, with the code of each value (`_coded`): a selection
-    # compares small integers, not Python strings (np.isin on objects sorts them each time)
-    coded: Mapping[str, tuple[dict, np.ndarray]] | None = None
+    # the key columns `encoded` (codes, code of each value): what a selection compares
+    coded: Mapping[str, tuple[np.ndarray, dict]]
 
     def select(self, filters: Filters, wave: str | None = None) -> Cube:
         """The rows inside the filters (already narrowed to the account's scope)."""
@@ -189,43 +188,22 @@ class Cube:
             return self  # a cube is never changed: the whole of it is itself
         keep = np.ones(len(self.counts), dtype=bool)
         for values, column in wanted:
-            keep &= self._among(column, values)
-        coded = self.coded and {c: (codes, column[keep]) for c, (codes, column)
-                                in self.coded.items()}
+            keep &= among(self.coded[column], values)
         return Cube({c: v[keep] for c, v in self.keys.items()}, self.measures, self.counts[keep],
-                    coded)
-
-    def _among(self, column: str, values) -> np.ndarray:
-        if not self.coded:
-            return np.isin(self.keys[column], list(values))
-        codes, column_codes = self.coded[column]
-        wanted = np.zeros(len(codes) + 1, dtype=bool)  # the last code: a value not in the cube
-        wanted[[codes.get(value, len(codes)) for value in values]] = True
-        return wanted[column_codes]
+                    {c: (codes[keep], of) for c, (codes, of) in self.coded.items()})
 
     def sums(self) -> dict[str, int]:
         return dict(zip(self.measures, self.counts.sum(axis=0).tolist()))
 
     def sums_by(self, column: str) -> dict[str, dict[str, int]]:
-        if self.coded:
-            codes, position = self.coded[column]
-            values = list(codes)
-            present = sorted({values[c] for c in np.unique(position).tolist()}, key=str)
-            totals = np.zeros((len(codes), len(self.measures)), dtype=np.int64)
-            np.add.at(totals, position, self.counts)
-            return {str(group): dict(zip(self.measures, totals[codes[group]].tolist()))
-                    for group in present}
-        groups, position = np.unique(self.keys[column].astype(str), return_inverse=True)
-        totals = np.zeros((len(groups), len(self.measures)), dtype=np.int64)
-        np.add.at(totals, position, self.counts)
-        return {group: dict(zip(self.measures, row)) for group, row in
-                zip(groups.tolist(), totals.tolist())}
-
-
-def _coded(column: np.ndarray) -> tuple[dict, np.ndarray]:
-    codes: dict = {}
-    return codes, np.fromiter((codes.setdefault(v, len(codes)) for v in column.tolist()),
-                              dtype=np.int32, count=len(column))
+        """Sums per value of `column`, in the values' text order."""
+        codes, of = self.coded[column]
+        values = list(of)
+        totals = np.zeros((len(of), len(self.measures)), dtype=np.int64)
+        np.add.at(totals, codes, self.counts)
+        present = sorted((values[c] for c in np.unique(codes).tolist()), key=str)
+        return {str(group): dict(zip(self.measures, totals[of[group]].tolist()))
+                for group in present}
 
 
 def select_cubes(engine: Engine, filters: Filters, *names: str) -> list[Cube]:
