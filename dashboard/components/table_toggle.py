@@ -41,9 +41,11 @@ def _numeric_columns(df: pd.DataFrame) -> list[bool]:
 
 
 def _formatted_rows(df: pd.DataFrame, lang: str) -> list[list[str]]:
-    # A list per column: fast, plain values (by position: two columns may share a label).
-    columns = [df.iloc[:, i].tolist() for i in range(df.shape[1])]
-    return [[_cell(value, lang) for value in row] for row in zip(*columns)]
+    # Every value at once as a Python object (by position: two columns may share a label);
+    # a column read costs more than formatting its cells.
+    if df.shape[1] == 0:
+        return []
+    return [[_cell(value, lang) for value in row] for row in df.to_numpy(dtype=object).tolist()]
 
 
 def data_table(df: pd.DataFrame, lang: str, *, caption: str | None = None) -> html.Table:

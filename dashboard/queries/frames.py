@@ -19,6 +19,16 @@ from etl import reference
 SUPPRESSED_MASK = "suppressed_mask"  # the attrs key `dashboard.exports` reads
 
 
+class Mask(pd.DataFrame):
+    """The cells of a frame hidden for small counts, as `frame.attrs[SUPPRESSED_MASK]` holds
+    them: built once, then only read. pandas deep-copies a frame's attrs into every frame or
+    column it derives from it (each column read, slice or copy: 60 µs for the awareness
+    items' 14 x 23 mask, most of the cost of reading the table); a mask is shared instead."""
+
+    def __deepcopy__(self, memo=None) -> Mask:
+        return self
+
+
 def on_regions(keys, columns: Mapping[str, object]) -> dict[str, np.ndarray]:
     """Figures keyed by region (the i-th value of each of `columns` belongs to `keys[i]`) on
     the 18 regions in code order, as int64 arrays with 0 where a region has no value; a key
@@ -112,6 +122,5 @@ def frame_from_json(data: Mapping, dtypes: Mapping[str, str] | None = None) -> p
         position = {column: j for j, column in enumerate(frame.columns)}
         for i, column in data["hidden"]:
             cells[int(i), position[column]] = True
-        frame.attrs[SUPPRESSED_MASK] = pd.DataFrame(cells, index=frame.index,
-                                                    columns=frame.columns)
+        frame.attrs[SUPPRESSED_MASK] = Mask(cells, index=frame.index, columns=frame.columns)
     return frame

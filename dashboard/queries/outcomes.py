@@ -46,7 +46,7 @@ from dashboard.cache import cached
 from dashboard.queries.base import Filters, Scope, effective
 from dashboard.queries.disclosure import Gate
 from dashboard.queries.frames import (
-    SUPPRESSED_MASK, chosen_parts, frame_from_json, frame_to_json, rate, ratio_pct, stored)
+    SUPPRESSED_MASK, Mask, chosen_parts, frame_from_json, frame_to_json, rate, ratio_pct, stored)
 from dashboard.queries.projects import (
     END, ORG_FIGURES, PROJECT_ROWS, SIX, by_region, figure_arrays, hidden_cells, hidden_rows,
     project_units, select_rows, versioned_frame)
@@ -115,7 +115,7 @@ def export_table(filters: Filters, scope: Scope, k: int, engine=None,
             columns[column] = np.where(hide, np.nan, values)
     table = pd.DataFrame(columns)
     if scope.suppress_org_answers:
-        table.attrs[SUPPRESSED_MASK] = pd.DataFrame(
+        table.attrs[SUPPRESSED_MASK] = Mask(
             {column: hidden.get(column, nothing).copy() for column in EXPORT_COLUMNS})
     return table
 

@@ -12,7 +12,7 @@ from dashboard.components.kpi import suppressed_text
 from dashboard.figures import AFTER_COLOUR, MUTED_COLOUR, TEXT_COLOUR, empty
 from dashboard.i18n import NNBSP, fmt_pct, fmt_points, t, tn
 from dashboard.pages.awareness.base import (
-    GRID, TABS, card_with_definition, definition, fragile_mark, frame_records, has_answers,
+    GRID, TABS, card_with_definition, definition, fragile_mark, frame_records,
     hidden_or, interval_text, missing, n_text, people_text, question)
 from dashboard.pages.awareness.charts import (
     TOP_LEGEND, category_axis, error_bar, fragile_legend, legend_entry, make_figure, symbols, vline)
@@ -125,6 +125,6 @@ def breakdown_figure(records: list[dict], tab: str, lang: str, k: int) -> dict:
 
 def breakdown_body(figures: dict, lang: str, k: int) -> list:
     """The breakdown card below the body (nothing when nobody answered the survey)."""
-    if not has_answers(figures["headline"]):
+    if not figures["answered"]:
         return []
     return [breakdown_card(figures["breakdown"], figures["tab"], lang, k)]

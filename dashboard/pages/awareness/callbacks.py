@@ -120,7 +120,7 @@ def breakdown_figures(filters, scope, k: int, tab: str = DEFAULT_TAB, engine=Non
     from dashboard.queries import awareness
 
     tab = tab_of(tab)
-    return {"headline": awareness.headline(filters, scope, k, engine), "tab": tab,
+    return {"answered": awareness.answered(filters, scope, engine), "tab": tab,
             "breakdown": awareness.breakdown(tab, filters, scope, k, engine)}
 
 

@@ -73,7 +73,8 @@ from dashboard.cache import VERSION as WAREHOUSE_VERSION
 from dashboard.queries.awareness.breakdowns import (
     breakdown, hidden_groups, likert_distribution, snapshot_figures, structures_named)
 from dashboard.queries.awareness.cubes import survey_units
-from dashboard.queries.awareness.figures import export_table, headline, items_table, sentence
+from dashboard.queries.awareness.figures import (
+    answered, export_table, headline, items_table, sentence)
 from dashboard.queries.awareness.items import (
     BREAKDOWN_DIMENSIONS, EXPORT_COLUMNS, FIGURE_COLUMNS, HEADLINE_ITEM, ITEM_LABELS, ITEMS,
     LIKERT_ITEMS, NATIONAL_BASELINE_PCT, PAIRED_ITEMS, POST_ONLY_ITEMS, SNAPSHOT_EXPORT,
@@ -83,7 +84,7 @@ from dashboard.queries.versioned import clear_cache, versioned
 __all__ = [
     "BREAKDOWN_DIMENSIONS", "EXPORT_COLUMNS", "FIGURE_COLUMNS", "HEADLINE_ITEM", "ITEM_LABELS",
     "ITEMS", "LIKERT_ITEMS", "NATIONAL_BASELINE_PCT", "PAIRED_ITEMS", "POST_ONLY_ITEMS",
-    "SNAPSHOT_EXPORT", "SNAPSHOT_HEADLINE", "WAREHOUSE_VERSION", "breakdown", "clear_cache",
+    "SNAPSHOT_EXPORT", "SNAPSHOT_HEADLINE", "WAREHOUSE_VERSION", "answered", "breakdown", "clear_cache",
     "export_table", "headline", "hidden_groups",
     "items_table", "likert_distribution", "sentence", "snapshot_figures", "structures_named",
     "survey_units", "versioned",

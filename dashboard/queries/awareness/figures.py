@@ -135,6 +135,17 @@ def headline(filters: Filters, scope: Scope, k: int | None, engine: Engine | Non
     }
 
 
+@cached
+def answered(filters: Filters, scope: Scope, engine: Engine | None = None) -> bool:
+    """Somebody in the selection answered the headline's question (perhaps too few to show):
+    what the breakdown asks of the headline, without its statistics (`headline`'s unpaired
+    `n_pre` or `n_post` is not 0)."""
+    engine, _ = resolve(engine, None)
+    [responses] = select_cubes(engine, effective(filters, scope), "responses")
+    waves = wave_counts(responses)
+    return any(waves[wave][HEADLINE_ITEM].n != 0 for wave in waves)
+
+
 # ---- the headline as a sentence -------------------------------------------------------------
 
 NBSP = "\u00a0"  # French: a no-break space before a colon (NNBSP before % and ; and thousands)

@@ -18,6 +18,7 @@ from dashboard.queries.awareness.items import (
     COUNT_COLUMNS, EXPORT_COLUMNS, FIGURE_COLUMNS, LIKERT_CHANGES, PAIRED_ITEMS, POST_ONLY_ITEMS)
 from dashboard.queries.base import Scope, min_cell
 from dashboard.queries.disclosure import Gate
+from dashboard.queries.frames import Mask
 from etl.db import get_engine
 
 
@@ -168,7 +169,7 @@ def export_frame(rows: list[dict], columns: list[str] = EXPORT_COLUMNS) -> pd.Da
     return frame
 
 
-def suppressed_cells(frame: pd.DataFrame) -> pd.DataFrame:
+def suppressed_cells(frame: pd.DataFrame) -> Mask:
     """The cells hidden for small counts (XLSX shows them as "< K"), as opposed to the cells
     that do not apply (a post-only item has no pre share, difference or matched count)."""
     applies = ~frame["item"].isin(POST_ONLY_ITEMS).to_numpy(dtype=bool)
@@ -180,7 +181,7 @@ def suppressed_cells(frame: pd.DataFrame) -> pd.DataFrame:
         missing = frame[column].isna().to_numpy(dtype=bool)
         mask[column] = missing & applies if column == "n_matched" else missing
     # one frame built from whole columns: setting them one by one costs ten times more
-    return pd.DataFrame(mask, index=frame.index, columns=frame.columns)
+    return Mask(mask, index=frame.index, columns=frame.columns)
 
 
 def resolve(engine: Engine | None, k: int | None) -> tuple[Engine, int]:
