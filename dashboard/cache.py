@@ -92,7 +92,9 @@ VERSION = _version_statement()
 
 def warehouse_version(engine: Engine) -> tuple:
     """The version stamp of the warehouse now (see the module's docstring)."""
-    with engine.connect() as conn:
+    from etl.db import reading
+
+    with reading(engine) as conn:  # one statement: its own snapshot
         row = conn.execute(VERSION).one()
     return tuple(str(v) if v is not None and not isinstance(v, (int, str)) else v for v in row)
 

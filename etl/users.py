@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection, Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from etl import audit
+from etl.db import reading
 from etl.rules import RuleError
 from etl.schema import ROLES, app_session, app_user
 from etl.schema import school as school_table
@@ -353,7 +354,7 @@ def session_account(engine: Engine, session_id: str) -> Account | None:
     one indexed look-up, made on every request."""
     if not session_id:
         return None
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(
             select(app_user).join(app_session, app_session.c.user_id == app_user.c.user_id)
             .where(app_session.c.session_key == _session_key(session_id),

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import ColumnElement
 
-from etl.db import get_engine
+from etl.db import get_engine, reading
 from etl.schema import load_batch
 from etl.settings import get_settings
 
@@ -123,12 +123,12 @@ class Freshness:
 def freshness(engine: Engine | None = None) -> Freshness:
     """Date of the last successful load, and whether the warehouse holds demo data."""
     engine = engine or get_engine()
-    with engine.connect() as conn:
-        row = conn.execute(select(func.max(load_batch.c.finished_at), func.max(load_batch.c.batch_id))
+    demo = case((load_batch.c.is_demo == True, 1), else_=0)  # noqa: E712
+    with reading(engine) as conn:  # one statement: one snapshot
+        row = conn.execute(select(func.max(load_batch.c.finished_at),
+                                  func.max(load_batch.c.batch_id), func.sum(demo))
                            .where(load_batch.c.status == "loaded")).first()
-        demo = conn.execute(select(func.count()).select_from(load_batch).where(
-            load_batch.c.status == "loaded", load_batch.c.is_demo == True)).scalar()  # noqa: E712
-    return Freshness(as_of=row[0], last_batch=row[1], is_demo=bool(demo))
+    return Freshness(as_of=row[0], last_batch=row[1], is_demo=bool(row[2]))
 
 
 # ---- columns as small integer codes (the in-memory structures kept per warehouse version) ----
