@@ -68,6 +68,25 @@ def wilson(k: int, n: int, alpha: float = 0.05) -> Proportion:
     return Proportion(k, n, k / n, low, high)
 
 
+def wilson_many(counts: Sequence[tuple[int, int]], alpha: float = 0.05) -> list[Proportion]:
+    """`wilson` of many (k, n) at once: one `proportion_confint` call over arrays, where one
+    call per share costs a quarter of a millisecond (the awareness items table has 28)."""
+    for k, n in counts:
+        _check_count(k, n, "k")
+    results = [Proportion(k, n, None, None, None) for k, n in counts]
+    counted = [position for position, (_, n) in enumerate(counts) if n > 0]
+    if not counted:
+        return results
+    from statsmodels.stats.proportion import proportion_confint
+    k = np.asarray([counts[p][0] for p in counted], dtype=np.int64)
+    n = np.asarray([counts[p][1] for p in counted], dtype=np.int64)
+    low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
+    for position, kk, nn, lo, hi in zip(counted, k.tolist(), n.tolist(), low.tolist(),
+                                        high.tolist()):
+        results[position] = Proportion(kk, nn, kk / nn, lo, hi)
+    return results
+
+
 def unpaired_difference(k_pre: int, n_pre: int, k_post: int, n_post: int,
                         alpha: float = 0.05) -> Difference:
     """Post share minus pre share of two independent samples.
@@ -88,6 +107,38 @@ def unpaired_difference(k_pre: int, n_pre: int, k_post: int, n_post: int,
         method="newcomb", compare="diff", alpha=alpha)
     return Difference(k_post / n_post - k_pre / n_pre, float(low), float(high),
                       _score_test_p(k_pre, n_pre, k_post, n_post))
+
+
+def unpaired_differences(tables: Sequence[tuple[int, int, int, int]],
+                         alpha: float = 0.05) -> list[Difference]:
+    """`unpaired_difference` of many (k_pre, n_pre, k_post, n_post) at once: the interval and
+    the score test of statsmodels each called once over arrays."""
+    for k_pre, n_pre, k_post, n_post in tables:
+        _check_count(k_pre, n_pre, "k_pre")
+        _check_count(k_post, n_post, "k_post")
+    results = [EMPTY_DIFFERENCE] * len(tables)
+    counted = [position for position, (_, n_pre, _, n_post) in enumerate(tables)
+               if n_pre and n_post]
+    if not counted:
+        return results
+    from statsmodels.stats.proportion import (
+        confint_proportions_2indep, test_proportions_2indep)
+    k_pre, n_pre, k_post, n_post = (np.asarray(column, dtype=np.int64) for column in
+                                    zip(*(tables[p] for p in counted)))
+    lows, highs = confint_proportions_2indep(
+        count1=k_post, nobs1=n_post, count2=k_pre, nobs2=n_pre,
+        method="newcomb", compare="diff", alpha=alpha)
+    with np.errstate(divide="ignore", invalid="ignore"):  # see _score_test_p
+        p_values = test_proportions_2indep(k_post, n_post, k_pre, n_pre, method="score",
+                                           compare="diff", correction=True).pvalue
+    # every answer the same: no evidence of a difference (_score_test_p)
+    alike = (k_pre + k_post == 0) | (k_pre + k_post == n_pre + n_post)
+    p_values = np.where(alike, 1.0, p_values)
+    for position, figures in zip(counted, zip(
+            (k_post / n_post - k_pre / n_pre).tolist(), np.asarray(lows).tolist(),
+            np.asarray(highs).tolist(), np.asarray(p_values).tolist())):
+        results[position] = Difference(*figures)
+    return results
 
 
 def paired_difference(both: int, pre_only: int, post_only: int, neither: int,

@@ -36,6 +36,7 @@ from dashboard.stats import (
     suppress_counts,
     unpaired_difference,
     wilson,
+    wilson_many,
 )
 
 PRINTED_4DP = 0.5e-4
@@ -79,6 +80,23 @@ def test_wilson_returns_plain_floats():
 def test_wilson_refuses_impossible_counts(k, n):
     with pytest.raises(ValueError, match=f"k = {k} of n = {n}"):
         wilson(k, n)
+
+
+def test_wilson_many_gives_each_share_its_wilson_interval():
+    counts = [pair for pair, _ in NEWCOMBE_SINGLE_PROPORTION] + [(0, 0), (3, 10), (81, 263)]
+
+    results = wilson_many(counts)
+
+    assert results == [wilson(k, n) for k, n in counts]
+    for result, (_, published) in zip(results, NEWCOMBE_SINGLE_PROPORTION):
+        assert result.ci_low == pytest.approx(published[0], abs=PRINTED_4DP)
+        assert result.ci_high == pytest.approx(published[1], abs=PRINTED_4DP)
+    assert all(type(r.ci_low) is float for r in results if r.n)
+
+
+def test_wilson_many_refuses_impossible_counts():
+    with pytest.raises(ValueError, match="k = 6 of n = 5"):
+        wilson_many([(3, 10), (6, 5)])
 
 
 # --- unpaired_difference ---------------------------------------------------------------------
