@@ -10,10 +10,10 @@ from dash import html
 from dashboard import ids
 from dashboard.components.kpi import suppressed_text
 from dashboard.figures import AFTER_COLOUR, MUTED_COLOUR, TEXT_COLOUR, empty
-from dashboard.i18n import NNBSP, fmt_pct, fmt_points, t, tn
+from dashboard.i18n import MISSING, NNBSP, fmt_pct, fmt_points, t, tn
 from dashboard.pages.awareness.base import (
     GRID, TABS, card_with_definition, definition, fragile_mark, frame_records,
-    hidden_or, interval_text, missing, n_text, people_text, question)
+    hidden_or, missing, people_text, question, signed)
 from dashboard.pages.awareness.charts import (
     TOP_LEGEND, category_axis, error_bar, fragile_legend, legend_entry, make_figure, symbols, vline)
 
@@ -29,20 +29,19 @@ def breakdown_card(breakdown: pd.DataFrame, tab: str, lang: str, k: int) -> html
                     **{"aria-pressed": "true" if name == tab else "false"})
         for name in TABS])
     records = frame_records(breakdown)
-    figure, summary = breakdown_figure(records, tab, lang, k), breakdown_summary(
+    texts = [group_texts(r, lang, k) for r in records]
+    figure, summary = breakdown_figure(records, texts, tab, lang, k), breakdown_summary(
         records, tab, lang, k)
     table = pd.DataFrame([{
         t("awareness.col.group", lang): r["label"],
-        t("awareness.col.n", lang): people_text(None if r["suppressed"] else r["n_matched"], k,
-                                                lang),
-        t("awareness.col.pre", lang): hidden_or(r, k, fmt_pct(r["pre_pct"], lang)),
-        t("awareness.col.post", lang): hidden_or(r, k, fmt_pct(r["post_pct"], lang)),
-        t("awareness.col.change", lang): hidden_or(r, k, fmt_points(r["diff_pp"], lang)
-                                                    + fragile_mark(r, lang)),
-        t("awareness.col.interval", lang): hidden_or(r, k, interval_text(
-            r["ci_low_pp"], r["ci_high_pp"], lang, named=False)),
-    } for r in records], columns=[t(f"awareness.col.{c}", lang) for c in
-                                  ("group", "n", "pre", "post", "change", "interval")])
+        t("awareness.col.n", lang): text["people"],
+        t("awareness.col.pre", lang): hidden_or(r, k, text["pre"]),
+        t("awareness.col.post", lang): hidden_or(r, k, text["post"]),
+        t("awareness.col.change", lang): hidden_or(r, k, text["points"] + fragile_mark(r, lang)),
+        t("awareness.col.interval", lang): hidden_or(r, k, text["range"]),
+    } for r, text in zip(records, texts)], columns=[t(f"awareness.col.{c}", lang) for c in
+                                                    ("group", "n", "pre", "post", "change",
+                                                     "interval")])
     card = card_with_definition(ids.AWARENESS_BREAKDOWN_GRAPH, figure, lang,
                  title=t("awareness.breakdown.title", lang), summary=summary, table=table,
                  note=t("awareness.breakdown.note", lang, k=k),
@@ -72,33 +71,49 @@ def breakdown_summary(records: list[dict], tab: str, lang: str, k: int) -> str:
              hidden=hidden_note).strip()
 
 
-def breakdown_figure(records: list[dict], tab: str, lang: str, k: int) -> dict:
+def group_texts(r: dict, lang: str, k: int) -> dict[str, str]:
+    """A group's figures as text, formatted once for its dot, its hover and its table row
+    (a breakdown by school has 200 groups)."""
+    people = people_text(None if r["suppressed"] else r["n_matched"], k, lang)
+    if missing(r["ci_low_pp"]) or missing(r["ci_high_pp"]):
+        interval = bounds = MISSING
+    else:
+        ends = {"low": signed(r["ci_low_pp"], lang), "high": signed(r["ci_high_pp"], lang)}
+        interval, bounds = t("awareness.interval", lang, **ends), t("awareness.range", lang,
+                                                                     **ends)
+    return {"people": people, "n": f"n {people}" if people.startswith("<") else f"n = {people}",
+            "pre": fmt_pct(r["pre_pct"], lang), "post": fmt_pct(r["post_pct"], lang),
+            "points": fmt_points(r["diff_pp"], lang), "interval": interval, "range": bounds}
+
+
+def breakdown_figure(records: list[dict], texts: list[dict], tab: str, lang: str,
+                     k: int) -> dict:
     """The change per group (a dot and its 95 % interval), largest first (the query's order);
-    the hidden groups last, reading "< K" and no figure."""
+    the hidden groups last, reading "< K" and no figure. `texts`: each group's `group_texts`."""
     if not records:
         return empty(t("chart.no_data", lang), lang)
-    shown = [r for r in records if not r["suppressed"]]
+    labels = {id(r): f"{r['label']} ({text['n']})" for r, text in zip(records, texts)}
+    shown = [(r, text) for r, text in zip(records, texts) if not r["suppressed"]]
     hidden = [r for r in records if r["suppressed"]]
 
     def label(r):
-        return f"{r['label']} ({n_text(None if r['suppressed'] else r['n_matched'], k, lang)})"
+        return labels[id(r)]
 
-    fragile = [bool(r["fragile"]) for r in shown]
-    values = [r["diff_pp"] for r in shown]
+    fragile = [bool(r["fragile"]) for r, _ in shown]
+    values = [r["diff_pp"] for r, _ in shown]
     name = t("awareness.breakdown.change", lang)
     traces = [{
-        "type": "scatter", "x": values, "y": [label(r) for r in shown], "mode": "markers",
+        "type": "scatter", "x": values, "y": [label(r) for r, _ in shown], "mode": "markers",
         "name": name, "legendgroup": name, "showlegend": False, "cliponaxis": False,
         "marker": {"symbol": symbols("circle", fragile), "size": 11, "color": AFTER_COLOUR,
                    "line": {"width": 2, "color": AFTER_COLOUR}},
-        "error_x": error_bar(values, [r["ci_low_pp"] for r in shown],
-                          [r["ci_high_pp"] for r in shown], AFTER_COLOUR, width=4),
-        "hovertext": [f"<b>{r['label']}</b><br>{fmt_points(r['diff_pp'], lang)} "
-                      f"({fmt_pct(r['pre_pct'], lang)} → {fmt_pct(r['post_pct'], lang)})<br>"
-                      f"{interval_text(r['ci_low_pp'], r['ci_high_pp'], lang)}<br>"
-                      f"n = {people_text(r['n_matched'], k, lang)}"
+        "error_x": error_bar(values, [r["ci_low_pp"] for r, _ in shown],
+                          [r["ci_high_pp"] for r, _ in shown], AFTER_COLOUR, width=4),
+        "hovertext": [f"<b>{r['label']}</b><br>{text['points']} "
+                      f"({text['pre']} → {text['post']})<br>{text['interval']}<br>"
+                      f"n = {text['people']}"
                       + (f"<br>{t('chart.fragile', lang)}" if r["fragile"] else "")
-                      for r in shown],
+                      for r, text in shown],
         "hovertemplate": "%{hovertext}<extra></extra>"}, legend_entry(name, "circle",
                                                                          AFTER_COLOUR, 11)]
     if hidden:
@@ -109,8 +124,8 @@ def breakdown_figure(records: list[dict], tab: str, lang: str, k: int) -> dict:
                        "hoverinfo": "skip", "textfont": {"color": MUTED_COLOUR, "size": 13}})
     if any(fragile):
         traces.append(fragile_legend(lang))
-    lows = [r["ci_low_pp"] for r in shown if not missing(r["ci_low_pp"])] or [0]
-    highs = [r["ci_high_pp"] for r in shown if not missing(r["ci_high_pp"])] or [10]
+    lows = [r["ci_low_pp"] for r, _ in shown if not missing(r["ci_low_pp"])] or [0]
+    highs = [r["ci_high_pp"] for r, _ in shown if not missing(r["ci_high_pp"])] or [10]
     unit = f"{NNBSP if lang == 'fr' else ' '}pts"
     return make_figure(
         traces, lang, height=110 + 27 * len(records), shapes=[vline(0, dash=None,
