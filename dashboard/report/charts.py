@@ -16,6 +16,7 @@ set before Chromium starts); base maps come from `data/geo/plotly-topojson/` (of
 from __future__ import annotations
 
 import atexit
+import collections
 import os
 import tempfile
 import threading
@@ -47,13 +48,30 @@ SHUTDOWN_WAIT = 15.0  # seconds a finishing process gives kaleido's Chromium to 
 
 
 
+# The tables lately read back from a collection: the report's texts and its charts read the
+# same ones (the awareness and reach tables twice per page). Each entry keeps its collection,
+# so that its id names it while it is remembered; collections are never changed once made.
+_TABLES: collections.OrderedDict = collections.OrderedDict()
+TABLES_REMEMBERED = 16
+_tables_lock = threading.Lock()
+
+
 def stored_table(query, figures: dict) -> pd.DataFrame:
     """The table a query function gives back from the collected `figures`, for drawing: without
-    its `attrs` (the cells hidden for the XLSX), which pandas deep-copies at every column read
-    or row selection, a mask frame each time."""
-    table = query(None, None, None, snapshot=figures)
-    table.attrs = {}
-    return table
+    its `attrs` (the cells hidden for the XLSX). Read back once per collection; each caller
+    gets its own shallow copy (copy-on-write: a change stays its own)."""
+    key = (query.__module__, query.__qualname__, id(figures))
+    with _tables_lock:
+        kept = _TABLES.get(key)
+    if kept is None or kept[0] is not figures:
+        table = query(None, None, None, snapshot=figures)
+        table.attrs = {}
+        kept = (figures, table)
+        with _tables_lock:
+            _TABLES[key] = kept
+            while len(_TABLES) > TABLES_REMEMBERED:
+                _TABLES.popitem(last=False)
+    return kept[1].copy(deep=False)
 
 # ---- the image server ----------------------------------------------------------------------
 
