@@ -157,13 +157,10 @@ def _plain(value):
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    # A shallow copy without attrs: pandas deep-copies them (the XLSX mask, a frame) at every
-    # column read.
-    bare = frame.copy(deep=False)
-    bare.attrs = {}
-    columns = list(bare.columns)
+    # Every value at once as a Python object: a column read costs more than its cells.
+    columns = list(frame.columns)
     return [{column: _plain(value) for column, value in zip(columns, row)}
-            for row in zip(*(bare[c].tolist() for c in columns))]
+            for row in frame.to_numpy(dtype=object).tolist()]
 
 
 def snapshot_figures(filters: Filters, scope: Scope, k: int | None,
