@@ -202,3 +202,29 @@ def test_page_status_lists_the_changed_figures(report_db, tmp_path):
     before = events_of(view.snapshot.data)
     assert "Édition publiée le" in text
     assert f"Événements {before} {before + 2}" in text
+
+
+def test_a_stored_table_reads_back_as_it_was_written():
+    """A published figure's table comes back with its types, blanks and hidden cells: counts
+    as nullable integers, rates as floats, text as text, whether it has a blank or not."""
+    import numpy as np
+    import pandas as pd
+
+    from dashboard.queries.frames import SUPPRESSED_MASK, Mask, frame_from_json, frame_to_json
+
+    table = pd.DataFrame({"region_code": ["84", "27", "53"],
+                          "projects": pd.array([12, None, 3], dtype="Int64"),
+                          "in_use_rate_pct": np.array([41.5, np.nan, 100.0]),
+                          "note": ["a", None, "c"]})
+    table.attrs[SUPPRESSED_MASK] = Mask(np.array([[False, False, False, False],
+                                                  [False, True, True, False],
+                                                  [False, False, False, False]]),
+                                        columns=table.columns)
+    stored = json.loads(json.dumps(frame_to_json(table)))
+
+    back = frame_from_json(stored, {"projects": "Int64", "in_use_rate_pct": "float64"})
+
+    pd.testing.assert_frame_equal(back, table, check_exact=True)
+    assert back.attrs[SUPPRESSED_MASK].equals(table.attrs[SUPPRESSED_MASK])
+    assert frame_from_json({"columns": ["projects"], "rows": [], "hidden": []},
+                           {"projects": "Int64"})["projects"].dtype == "Int64"
