@@ -233,6 +233,18 @@ def test_an_empty_selection_says_so(module, sqlite_warehouse):
     assert module.breakdown_body(figures, "fr", K) == []
 
 
+def test_a_funder_whose_region_nobody_answered_in_sees_no_breakdown(module, main):
+    from dashboard.queries.base import Scope
+    from tests.test_awareness import IDF
+
+    outside = Scope(role="funder", regions=(IDF,))  # the answers are all from Lyon (ARA)
+    figures = module.page_figures(Filters(), outside, K, "school", engine=main)
+
+    assert module.breakdown_body(figures, "fr", K) == []
+    assert "Aucune réponse au questionnaire étudiant" in text_of(module.body(figures, "fr", K))
+    assert module.breakdown_body(figures_of(module, main), "fr", K) != []  # staff: Lyon's
+
+
 def test_a_tab_change_leaves_the_body_alone(module):
     view = module.view_without_tab("?school=insa-lyon&tab=region", None)
     assert view == "?school=insa-lyon"
