@@ -535,3 +535,28 @@ def test_page_pdf_is_computed_for_the_servers_scope(report_page, report_db, tmp_
     national = int(reach.export_table(Filters.of([EDITION]), STAFF, K)["events"].sum())
     assert events != national
     assert f"GUIDES DIFFUSÉS {events} " in pdf_text(path)
+
+
+def test_tables_read_back_from_one_collection_are_each_their_own():
+    """The report reads a collection's tables once for its texts and its charts; two query
+    functions of the same name (one wrapped by another module) still give their own table,
+    and a caller's change to its copy reaches nobody else."""
+    import functools
+
+    import pandas as pd
+
+    from dashboard.report import charts
+
+    def named(column):
+        def export_table(_filters, _scope, _k, snapshot=None):
+            return pd.DataFrame({column: snapshot[column]})
+        return functools.wraps(export_table)(lambda *a, **kw: export_table(*a, **kw))
+
+    first, second = named("item"), named("region")
+    figures = {"item": ["knows_ess"], "region": ["84"]}
+
+    assert list(charts.stored_table(first, figures).columns) == ["item"]
+    assert list(charts.stored_table(second, figures).columns) == ["region"]
+    mine = charts.stored_table(first, figures)
+    mine["item"] = ["changed"]
+    assert charts.stored_table(first, figures)["item"].tolist() == ["knows_ess"]

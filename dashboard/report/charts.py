@@ -60,7 +60,7 @@ def stored_table(query, figures: dict) -> pd.DataFrame:
     """The table a query function gives back from the collected `figures`, for drawing: without
     its `attrs` (the cells hidden for the XLSX). Read back once per collection; each caller
     gets its own shallow copy (copy-on-write: a change stays its own)."""
-    key = (query.__module__, query.__qualname__, id(figures))
+    key = (query, id(figures))  # the function itself: two may share a name
     with _tables_lock:
         kept = _TABLES.get(key)
     if kept is None or kept[0] is not figures:
