@@ -185,6 +185,8 @@ def _is_missing(value) -> bool:
 
 def fmt_int(value: float | int | None, lang: str) -> str:
     """12345 -> "12 345" (fr, narrow no-break space) or "12,345" (en)."""
+    if type(value) is int:  # most counts: nothing to round, no negative zero
+        return _grouped_rounded(value, 0, lang, False)
     if _is_missing(value):
         return MISSING
     return _grouped(round(value), 0, lang)
