@@ -112,6 +112,19 @@ def version_for(engine: Engine) -> tuple:
     return versions[url]
 
 
+def per_request(key, build):
+    """`build()` once per request for `key` (hashable): what two figures of one callback
+    share, on the request's one warehouse version; built at each call outside a request."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return build()
+    memo = g.setdefault("_impact_per_request", {})
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
+
+
 def _url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 

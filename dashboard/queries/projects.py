@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.engine import Connection, Engine
 
+from dashboard.cache import per_request
 from dashboard.queries.base import Filters, where
 from dashboard.queries.disclosure import Gate, Partition, partitions
 from dashboard.queries.frames import on_regions, rate, read_frame
@@ -210,7 +211,13 @@ def versioned_frame(engine: Engine) -> ProjectFrame:
 
 def by_region(engine: Engine, f: Filters, with_orgs: bool) -> dict[str, np.ndarray]:
     """The figures of the selection on the 18 regions (code order), with the three rates:
-    int64 arrays (float64 for the rates, NaN when there is nothing to divide by)."""
+    int64 arrays (float64 for the rates, NaN when there is nothing to divide by), read-only.
+    Once per request: the outcomes' table and key figures both ask for them."""
+    key = ("by_region", engine.url.render_as_string(hide_password=True), f, with_orgs)
+    return dict(per_request(key, lambda: _by_region(engine, f, with_orgs)))
+
+
+def _by_region(engine: Engine, f: Filters, with_orgs: bool) -> dict[str, np.ndarray]:
     labels, figures = figure_arrays(versioned_frame(engine), f, "region_code",
                                     with_orgs=with_orgs)
     regions = on_regions(labels, figures)
@@ -219,6 +226,8 @@ def by_region(engine: Engine, f: Filters, with_orgs: bool) -> dict[str, np.ndarr
     regions["in_use_rate_pct"] = rate(regions["in_use_yes"], regions["in_use_answers"], 100.0)
     regions["mean_satisfaction"] = rate(regions["satisfaction_sum"], regions["satisfaction_n"],
                                         1.0)
+    for values in regions.values():
+        values.flags.writeable = False  # shared by the figures of a request
     return regions
 
 
