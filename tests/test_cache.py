@@ -397,3 +397,34 @@ def test_the_postgresql_pool_is_sized_from_the_environment():
                 {"IMPACT_DB_MAX_OVERFLOW": "-1"}):
         with pytest.raises(WarehouseError):
             pool_sizing(bad)
+
+
+def test_what_two_figures_of_a_request_share_is_built_once_per_request(sqlite_warehouse):
+    """The outcomes' table and key figures read the same figures on the regions: built once in
+    a request, again in the next one (a load may have come between), at every call outside."""
+    import numpy as np
+    from flask import Flask
+
+    from dashboard.queries.projects import by_region
+    from etl.db import get_engine
+
+    built = []
+
+    def build():
+        built.append(1)
+        return len(built)
+
+    app = Flask(__name__)
+    for _ in range(2):
+        with app.test_request_context("/"):
+            assert cache.per_request("figures", build) == cache.per_request("figures", build)
+    assert len(built) == 2
+    cache.per_request("figures", build), cache.per_request("figures", build)
+    assert len(built) == 4
+
+    with app.test_request_context("/"):
+        regions = by_region(get_engine(), Filters(), False)
+        with pytest.raises(ValueError, match="read-only"):
+            regions["projects"][0] = 99  # shared with the request's other figures
+        assert np.array_equal(by_region(get_engine(), Filters(), False)["projects"],
+                              regions["projects"])
