@@ -84,8 +84,8 @@ from dashboard.queries.versioned import clear_cache, versioned
 __all__ = [
     "BREAKDOWN_DIMENSIONS", "EXPORT_COLUMNS", "FIGURE_COLUMNS", "HEADLINE_ITEM", "ITEM_LABELS",
     "ITEMS", "LIKERT_ITEMS", "NATIONAL_BASELINE_PCT", "PAIRED_ITEMS", "POST_ONLY_ITEMS",
-    "SNAPSHOT_EXPORT", "SNAPSHOT_HEADLINE", "WAREHOUSE_VERSION", "answered", "breakdown", "clear_cache",
-    "export_table", "headline", "hidden_groups",
+    "SNAPSHOT_EXPORT", "SNAPSHOT_HEADLINE", "WAREHOUSE_VERSION", "answered", "breakdown",
+    "clear_cache", "export_table", "headline", "hidden_groups",
     "items_table", "likert_distribution", "sentence", "snapshot_figures", "structures_named",
     "survey_units", "versioned",
 ]
