@@ -538,8 +538,8 @@ def test_page_pdf_is_computed_for_the_servers_scope(report_page, report_db, tmp_
 
 
 def test_tables_read_back_from_one_collection_are_each_their_own():
-    """The report reads a collection's tables once for its texts and its charts; two query
-    functions of the same name (one wrapped by another module) still give their own table,
+    """The report reads a collection's tables once per request for its texts and its charts;
+    two query functions of the same name (one wrapped by another module) still give their own table,
     and a caller's change to its copy reaches nobody else."""
     import functools
 
@@ -552,11 +552,14 @@ def test_tables_read_back_from_one_collection_are_each_their_own():
             return pd.DataFrame({column: snapshot[column]})
         return functools.wraps(export_table)(lambda *a, **kw: export_table(*a, **kw))
 
+    from flask import Flask
+
     first, second = named("item"), named("region")
     figures = {"item": ["knows_ess"], "region": ["84"]}
 
-    assert list(charts.stored_table(first, figures).columns) == ["item"]
-    assert list(charts.stored_table(second, figures).columns) == ["region"]
-    mine = charts.stored_table(first, figures)
-    mine["item"] = ["changed"]
-    assert charts.stored_table(first, figures)["item"].tolist() == ["knows_ess"]
+    with Flask(__name__).test_request_context("/"):  # one request: the tables are kept
+        assert list(charts.stored_table(first, figures).columns) == ["item"]
+        assert list(charts.stored_table(second, figures).columns) == ["region"]
+        mine = charts.stored_table(first, figures)
+        mine["item"] = ["changed"]
+        assert charts.stored_table(first, figures)["item"].tolist() == ["knows_ess"]

@@ -97,9 +97,19 @@ def frame_to_json(frame: pd.DataFrame) -> dict:
     mask = frame.attrs.get(SUPPRESSED_MASK)
     hidden = [] if mask is None else [[int(i), column] for column in mask.columns
                                       for i in np.flatnonzero(mask[column].to_numpy())]
-    # Every value at once as a Python object (itertuples makes a namedtuple class per call).
-    rows = [[plain(v) for v in row] for row in frame.to_numpy(dtype=object).tolist()]
-    return {"columns": list(frame.columns), "hidden": hidden, "rows": rows}
+    return {"columns": list(frame.columns), "hidden": hidden, "rows": json_rows(frame)}
+
+
+def json_rows(frame: pd.DataFrame) -> list[list]:
+    """Each row's values, JSON-ready (`plain`). Every value is read at once as a Python object:
+    a column read costs more than its cells, and itertuples makes a class per call."""
+    return [[plain(v) for v in row] for row in frame.to_numpy(dtype=object).tolist()]
+
+
+def json_records(frame: pd.DataFrame) -> list[dict]:
+    """`json_rows` as {column: value} records."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, row)) for row in json_rows(frame)]
 
 
 def frame_from_json(data: Mapping, dtypes: Mapping[str, str] | None = None) -> pd.DataFrame:

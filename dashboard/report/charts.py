@@ -16,7 +16,6 @@ set before Chromium starts); base maps come from `data/geo/plotly-topojson/` (of
 from __future__ import annotations
 
 import atexit
-import collections
 import os
 import tempfile
 import threading
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.cache import per_request
 from dashboard.figures import (
     AFTER_COLOUR, BEFORE_COLOUR, GRID_COLOUR, MUTED_COLOUR, TEXT_COLOUR, merge, update_axes,
 )
@@ -48,30 +48,19 @@ SHUTDOWN_WAIT = 15.0  # seconds a finishing process gives kaleido's Chromium to 
 
 
 
-# The tables lately read back from a collection: the report's texts and its charts read the
-# same ones (the awareness and reach tables twice per page). Each entry keeps its collection,
-# so that its id names it while it is remembered; collections are never changed once made.
-_TABLES: collections.OrderedDict = collections.OrderedDict()
-TABLES_REMEMBERED = 16
-_tables_lock = threading.Lock()
-
-
 def stored_table(query, figures: dict) -> pd.DataFrame:
     """The table a query function gives back from the collected `figures`, for drawing: without
-    its `attrs` (the cells hidden for the XLSX). Read back once per collection; each caller
-    gets its own shallow copy (copy-on-write: a change stays its own)."""
-    key = (query, id(figures))  # the function itself: two may share a name
-    with _tables_lock:
-        kept = _TABLES.get(key)
-    if kept is None or kept[0] is not figures:
+    its `attrs` (the cells hidden for the XLSX). Read back once per request and collection (the
+    report's texts and its charts read the same tables); each caller gets its own shallow copy
+    (copy-on-write: a change stays its own)."""
+    def read_back():
         table = query(None, None, None, snapshot=figures)
         table.attrs = {}
-        kept = (figures, table)
-        with _tables_lock:
-            _TABLES[key] = kept
-            while len(_TABLES) > TABLES_REMEMBERED:
-                _TABLES.popitem(last=False)
-    return kept[1].copy(deep=False)
+        return figures, table  # the collection kept with it: its id names no other meanwhile
+
+    _, table = per_request(("stored_table", query, id(figures)), read_back)
+    return table.copy(deep=False)
+
 
 # ---- the image server ----------------------------------------------------------------------
 

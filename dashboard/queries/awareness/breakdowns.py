@@ -5,7 +5,6 @@ published snapshot stores it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -23,7 +22,7 @@ from dashboard.queries.awareness.items import (
 from dashboard.queries.awareness.rows import (
     _typed_frame, resolve, share_pct, shown_count, with_difference)
 from dashboard.queries.base import Filters, Scope, effective
-from dashboard.queries.frames import chosen_parts, stored as stored_figure
+from dashboard.queries.frames import chosen_parts, json_records, stored as stored_figure
 from dashboard.queries.versioned import versioned
 from etl.db import get_engine
 from etl.schema import region, school
@@ -150,19 +149,6 @@ def _breakdown_frame(rows: list[dict]) -> pd.DataFrame:
 
 # ---- published snapshots --------------------------------------------------------------------
 
-def _plain(value):
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    # Every value at once as a Python object: a column read costs more than its cells.
-    columns = list(frame.columns)
-    return [{column: _plain(value) for column, value in zip(columns, row)}
-            for row in frame.to_numpy(dtype=object).tolist()]
-
-
 def snapshot_figures(filters: Filters, scope: Scope, k: int | None,
                      engine: Engine | None = None, keys=None) -> dict:
     """Every figure of this module as JSON-ready data, keyed as the `snapshot` argument reads
@@ -172,21 +158,21 @@ def snapshot_figures(filters: Filters, scope: Scope, k: int | None,
 
     def items_records() -> list[dict]:
         if not items:
-            items.extend(_records(items_table(*args)))
+            items.extend(json_records(items_table(*args)))
         return items
 
     def export_records() -> list[dict]:
         if keys is not None and SNAPSHOT_ITEMS not in keys:
-            return _records(export_table(*args))
+            return json_records(export_table(*args))
         # the export's rows are the items table's rows without its extra columns
         return [{column: row[column] for column in EXPORT_COLUMNS} for row in items_records()]
     return chosen_parts({
         SNAPSHOT_EXPORT: export_records,
         SNAPSHOT_ITEMS: items_records,
         SNAPSHOT_HEADLINE: lambda: headline(*args),
-        SNAPSHOT_DISTRIBUTION: lambda: _records(likert_distribution(*args)),
+        SNAPSHOT_DISTRIBUTION: lambda: json_records(likert_distribution(*args)),
         **{SNAPSHOT_BREAKDOWN.format(dimension=dimension):
-           (lambda dimension=dimension: _records(breakdown(dimension, *args)))
+           (lambda dimension=dimension: json_records(breakdown(dimension, *args)))
            for dimension in BREAKDOWN_DIMENSIONS},
     }, keys)
 
