@@ -138,3 +138,58 @@ def test_the_batch_row_is_written_in_the_file_transaction(sqlite_warehouse, tmp_
         assert conn.execute(select(func.count()).select_from(load_batch)).scalar() == 0
         assert conn.execute(select(func.count()).select_from(rejected_row)).scalar() == 0
         assert conn.execute(text("SELECT count(*) FROM tour_event")).scalar() == 0
+
+
+def test_the_cycle_collector_runs_again_after_every_load(sqlite_warehouse, tmp_path, monkeypatch):
+    """The load pauses Python's cycle collector (etl.load.base.collector_paused); a web worker
+    that ran an upload must get it back, whether the load ended well, failed, or raised."""
+    import gc
+
+    from etl.load import LoadError, batches
+
+    path = tmp_path / "events.csv"
+    path.write_text(SMALL, encoding="utf-8")
+    seen_during = []
+    real_load_table = batches.load_table
+
+    def watched(*args, **kwargs):
+        seen_during.append(gc.isenabled())
+        return real_load_table(*args, **kwargs)
+
+    monkeypatch.setattr(batches, "load_table", watched)
+    assert gc.isenabled()
+    [report] = load_paths([path], engine=sqlite_warehouse)
+    assert report.status == "loaded" and seen_during == [False]
+    assert gc.isenabled()
+
+    def broken(*args, **kwargs):
+        raise LoadError("the warehouse went away (simulated)")
+
+    monkeypatch.setattr(batches, "load_table", broken)
+    with pytest.raises(LoadError):
+        load_paths([path], engine=sqlite_warehouse)
+    assert gc.isenabled()
+
+
+def test_loads_at_once_share_the_collector_pause():
+    """The collector comes back when the last of two overlapping loads ends, and stays off
+    after them when something else had turned it off before."""
+    import gc
+
+    from etl.load.base import collector_paused
+
+    first, second = collector_paused(), collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

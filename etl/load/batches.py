@@ -22,7 +22,7 @@ from etl.extract import SUPPORTED_SUFFIXES, ExtractError, RawTable, file_sha256,
 from etl.labels import label_maps
 from etl.load.base import (
     LOAD_ORDER, PEOPLE_KINDS, TABLE_OF_KIND, WAVES_OF_KIND, FileReport, LoadError, Progress,
-    utc_now)
+    collector_paused, utc_now)
 from etl.load.rows import upsert, write_rejected
 from etl.load.surveys import write_survey
 from etl.schema import KINDS, edition, load_batch
@@ -86,7 +86,14 @@ def load_paths(paths, *, kind: str | None = None, wave: str | None = None,
                edition_arg: str | None = None, dry_run: bool = False, engine: Engine | None = None,
                is_demo: bool = False, progress: Progress | None = None) -> list[FileReport]:
     """Load files and folders in reference order (organisations before projects, ...)."""
-    engine = engine or get_engine()
+    with collector_paused():
+        return _load_paths(paths, kind=kind, wave=wave, edition_arg=edition_arg,
+                           dry_run=dry_run, engine=engine or get_engine(), is_demo=is_demo,
+                           progress=progress)
+
+
+def _load_paths(paths, *, kind, wave, edition_arg, dry_run, engine, is_demo,
+                progress) -> list[FileReport]:
     files, reports = collect_files(paths)
     prepared = []
     for path in files:
